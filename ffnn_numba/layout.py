@@ -1,0 +1,64 @@
+"""Where every array of a network lives inside its flat buffers.
+
+Parameters live in one flat vector ``theta``: for l = 1..L, W^[l] (n^[l] x n^[l-1], row-major)
+followed by b^[l] (n^[l] x 1). Gradients use the same layout in ``grad``.
+
+Per-node quantities (A^[l], Z^[l], dA^[l], dZ^[l]) live in node buffers holding one
+(n^[l], m) block per layer l = 0..L, in order. A batch of m examples uses the first
+m * Σ_l n^[l] entries, so one buffer serves every m up to its capacity.
+
+The int64 table ``layers`` (L + 1 rows, row 0 the input layer) tells compiled code where each
+block starts. Its columns are:
+
+N      n^[l]
+NODE   Σ_{l' < l} n^[l'], the start of layer l's block in a node buffer, in units of m
+PARAM  offset of W^[l] in theta (b^[l] follows it); -1 for the input layer
+ACT    activation code of layer l (see ``registry``); -1 for the input layer
+
+The functions below are plain Python; ``ffnn_numba.kernels`` compiles the same functions, so
+both engines read the buffers the same way.
+"""
+import numpy as np
+
+N, NODE, PARAM, ACT = range(4)
+
+
+def make_layers(sizes, codes):
+    """Build the offset table for layer sizes n^[0..L] and activation codes of layers 1..L."""
+    layers = np.empty((len(sizes), 4), dtype=np.int64)
+    node = param = 0
+    for l, n in enumerate(sizes):
+        layers[l] = (n, node, param if l else -1, codes[l - 1] if l else -1)
+        if l:
+            param += n * (sizes[l - 1] + 1)
+        node += n
+    return layers
+
+
+def n_params(layers):
+    """Length of theta: Σ_l n^[l] (n^[l-1] + 1)."""
+    return int(np.sum(layers[1:, N] * (layers[:-1, N] + 1)))
+
+
+def n_nodes(layers):
+    """Σ_l n^[l] over l = 0..L: node-buffer entries per example."""
+    return int(layers[-1, NODE] + layers[-1, N])
+
+
+def weights(theta, layers, l):
+    """W^[l] as a (n^[l], n^[l-1]) view of theta."""
+    n, n_prev, start = layers[l, N], layers[l - 1, N], layers[l, PARAM]
+    return theta[start:start + n * n_prev].reshape((n, n_prev))
+
+
+def biases(theta, layers, l):
+    """b^[l] as a (n^[l], 1) view of theta."""
+    n, n_prev, start = layers[l, N], layers[l - 1, N], layers[l, PARAM]
+    start += n * n_prev
+    return theta[start:start + n].reshape((n, 1))
+
+
+def nodes(buffer, layers, l, m):
+    """Layer l's (n^[l], m) block of a node buffer."""
+    n, start = layers[l, N], layers[l, NODE] * m
+    return buffer[start:start + n * m].reshape((n, m))

@@ -1,0 +1,260 @@
+"""The model: a feedforward network that owns its flat buffers and runs on either backend.
+
+Shapes follow the derivation: X = A^[0] is (n^[0], m), one column per example; W^[l] is
+(n^[l], n^[l-1]); b^[l] is (n^[l], 1); Y and A^[L] are (n^[L], m). Layers are numbered
+1..L, so the parameters are "W1", "b1", ..., "WL", "bL".
+"""
+import math
+import warnings
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from . import kernels, registry, validation, vectorized_step
+from .layout import N, biases, make_layers, n_nodes, n_params, nodes, weights
+
+ENGINES = {"loops": kernels, "numpy": vectorized_step}
+
+
+class Parameters(MutableMapping):
+    """W^[l] and b^[l] as views of the network's flat parameter buffer.
+
+    Writing into a view changes the network; assigning ``params["W1"] = array`` copies the
+    array into the buffer after checking its shape. Keys cannot be added or removed.
+    """
+
+    def __init__(self, theta, layers):
+        L = layers.shape[0] - 1
+        self._views = {}
+        for l in range(1, L + 1):
+            self._views[f"W{l}"] = weights(theta, layers, l)
+            self._views[f"b{l}"] = biases(theta, layers, l)
+
+    def __getitem__(self, key):
+        return self._views[key]
+
+    def __setitem__(self, key, value):
+        if key not in self._views:
+            raise KeyError(f"no parameter {key!r}; the parameters are {list(self._views)}")
+        view = self._views[key]
+        value = np.asarray(value)
+        if value.shape != view.shape:
+            raise ValueError(f"{key} must have shape {view.shape}; got {value.shape}")
+        if not np.isfinite(value).all():
+            raise ValueError(f"{key} contains NaN or infinite values")
+        view[...] = value
+
+    def __delitem__(self, key):
+        raise TypeError("parameters cannot be removed from a network")
+
+    def __iter__(self):
+        return iter(self._views)
+
+    def __len__(self):
+        return len(self._views)
+
+    def __repr__(self):
+        return "Parameters(" + ", ".join(f"{k}: {v.shape}" for k, v in self._views.items()) + ")"
+
+
+class _Workspace:
+    """Node buffers for up to ``capacity`` examples, reused from call to call."""
+
+    def __init__(self, layers, capacity, dtype):
+        size = n_nodes(layers) * capacity
+        self.capacity = capacity
+        self.Z, self.A, self.dZ, self.dA = (np.zeros(size, dtype) for _ in range(4))
+        self.Y = np.zeros(layers[-1, N] * capacity, dtype)
+
+
+class Network:
+    """A fully connected feedforward network, z = W a + b and a = g(z) in every layer.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        n^[0], n^[1], ..., n^[L]: the input size, then the number of nodes of each layer.
+    activations : str or sequence of str, optional
+        One activation name per layer 1..L, or one name for every layer. By default relu in
+        the hidden layers and the cost's natural output activation (sigmoid for binary and
+        multi-label cross-entropy, softmax for categorical, linear for mean squared error).
+    cost : str, default "mean_squared_error"
+        One of ``ffnn_numba.COSTS``.
+    backend : {"loops", "numpy"}, default "loops"
+        The Numba scalar loops or the vectorized NumPy path. May be changed at any time
+        through the ``backend`` attribute; it changes speed, never results.
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+        Precision of parameters, buffers and outputs.
+    seed : int or None
+        Seeds the initialization (He for relu-like layers, Glorot otherwise) and the
+        shuffling of ``fit`` when that is given no seed of its own.
+    """
+
+    def __init__(self, layer_sizes, activations=None, cost="mean_squared_error", *,
+                 backend="loops", dtype=np.float64, seed=None):
+        self.layer_sizes = validation.check_layer_sizes(layer_sizes)
+        self.cost_name = validation.check_cost(cost)
+        self.activations = validation.check_activations(activations, len(self.layer_sizes) - 1,
+                                                        self.cost_name)
+        validation.check_output(self.activations[-1], self.cost_name, self.layer_sizes[-1])
+        self.dtype = validation.check_dtype(dtype)
+        self.backend = backend
+        self._layers = make_layers(self.layer_sizes,
+                                   [registry.ACTIVATIONS[a].code for a in self.activations])
+        self._theta = np.zeros(n_params(self._layers), self.dtype)
+        self._grad = np.zeros_like(self._theta)
+        self._cost_code = registry.COSTS[self.cost_name].code
+        self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
+        self._workspace_cache = None
+        self._rng = np.random.default_rng(seed)
+        self.params = Parameters(self._theta, self._layers)
+        self._initialize()
+
+    def _initialize(self):
+        """W^[l] ~ He normal (std √(2/n^[l-1])) or Glorot uniform (±√(6/(n^[l-1]+n^[l]))); b = 0.
+
+        Drawn in float64 and cast, so both dtypes start from the same numbers.
+        """
+        for l, activation in enumerate(self.activations, start=1):
+            n_prev, n = self.layer_sizes[l - 1], self.layer_sizes[l]
+            if registry.ACTIVATIONS[activation].init == "he":
+                W = self._rng.normal(0.0, math.sqrt(2.0 / n_prev), size=(n, n_prev))
+            else:
+                limit = math.sqrt(6.0 / (n_prev + n))
+                W = self._rng.uniform(-limit, limit, size=(n, n_prev))
+            self.params[f"W{l}"] = W
+            self.params[f"b{l}"] = np.zeros((n, 1))
+
+    @property
+    def backend(self):
+        """"loops" (Numba scalar loops) or "numpy" (vectorized); assignable at any time."""
+        return self._backend
+
+    @backend.setter
+    def backend(self, name):
+        self._backend = validation.check_backend(name)
+        self._engine = ENGINES[name]
+
+    @property
+    def n_layers(self):
+        """L, the number of layers with weights and biases."""
+        return len(self.layer_sizes) - 1
+
+    def __repr__(self):
+        return (f"Network({list(self.layer_sizes)}, activations={list(self.activations)}, "
+                f"cost={self.cost_name!r}, backend={self.backend!r}, "
+                f"dtype=np.{np.dtype(self.dtype).name})")
+
+    # -- buffers ------------------------------------------------------------------------
+
+    def _workspace(self, m):
+        if self._workspace_cache is None or self._workspace_cache.capacity < m:
+            self._workspace_cache = _Workspace(self._layers, m, self.dtype)
+        return self._workspace_cache
+
+    def _check(self, X, Y=None):
+        X = validation.check_X(X, self.layer_sizes[0], self.dtype)
+        if Y is None:
+            return X, None
+        return X, validation.check_Y(Y, self.layer_sizes[-1], X.shape[1], self.cost_name,
+                                     self.dtype)
+
+    def _forward(self, X):
+        """Run forward propagation on checked X; returns the workspace holding every Z, A."""
+        m = X.shape[1]
+        ws = self._workspace(m)
+        nodes(ws.A, self._layers, 0, m)[...] = X
+        self._engine.forward_propagation(ws.Z, ws.A, self._theta, self._layers, m)
+        return ws
+
+    # -- the derivation -----------------------------------------------------------------
+
+    def forward(self, X):
+        """A^[L] = Ŷ for the inputs X (n^[0], m); returns a new (n^[L], m) array."""
+        X, _ = self._check(X)
+        ws = self._forward(X)
+        return nodes(ws.A, self._layers, self.n_layers, X.shape[1]).copy()
+
+    def cost(self, X, Y):
+        """J = f(A^[L], Y)  (eq:J), as a float."""
+        X, Y = self._check(X, Y)
+        ws = self._forward(X)
+        return float(self._engine.output_cost(ws.Z, ws.A, self._layers, Y, self._cost_code,
+                                              self._fused))
+
+    def gradients(self, X, Y):
+        """dJ/dW^[l], dJ/db^[l] for l = 1..L and dJ/dA^[0] = dJ/dX, as new arrays.
+
+        Returns a dict with keys "dW1".."dWL", "db1".."dbL" (shaped like the parameters)
+        and "dA0" (shaped like X).
+        """
+        X, Y = self._check(X, Y)
+        ws = self._forward(X)
+        self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, self._theta, self._layers,
+                                          ws.Z, ws.A, Y, self._cost_code, self._fused, True)
+        grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
+        grads["dA0"] = nodes(ws.dA, self._layers, 0, X.shape[1]).copy()
+        return grads
+
+    def step(self, X, Y, learning_rate=0.1):
+        """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it."""
+        learning_rate = validation.check_learning_rate(learning_rate)
+        X, Y = self._check(X, Y)
+        m = X.shape[1]
+        ws = self._workspace(m)
+        nodes(ws.A, self._layers, 0, m)[...] = X
+        return float(self._engine.train_step(
+            self._theta, self._grad, ws.Z, ws.A, ws.dZ, ws.dA, self._layers, Y, self._cost_code,
+            self._fused, self.dtype(learning_rate)))
+
+    def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=0.1, seed=None, shuffle=True):
+        """Mini-batch gradient descent.
+
+        Each epoch visits the examples in a fresh random order (drawn from ``seed``, or from
+        the network's own generator when ``seed`` is None) in batches of ``batch_size``; the
+        last batch of an epoch may be smaller. On the loops backend each epoch is one
+        compiled call. Both backends draw the same orders.
+
+        Returns
+        -------
+        history : dict
+            ``history["cost"][e]``: the mean of epoch e's batch costs, each taken before its
+            update and weighted by its batch size.
+        """
+        epochs = validation.check_positive_int(epochs, "epochs")
+        batch_size = validation.check_positive_int(batch_size, "batch_size")
+        learning_rate = self.dtype(validation.check_learning_rate(learning_rate))
+        X, Y = self._check(X, Y)
+        m = X.shape[1]
+        batch_size = min(batch_size, m)
+        rng = self._rng if seed is None else np.random.default_rng(seed)
+        ws = self._workspace(batch_size)
+        n_batches = -(-m // batch_size)
+        batch_costs = np.zeros(n_batches)
+        batch_shares = np.full(n_batches, batch_size / m)
+        batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
+        history = {"cost": []}
+        for epoch in range(epochs):
+            order = rng.permutation(m) if shuffle else np.arange(m)
+            self._engine.train_epoch(batch_costs, self._theta, self._grad, ws.Z, ws.A, ws.dZ,
+                                     ws.dA, ws.Y, self._layers, X, Y, order, batch_size,
+                                     self._cost_code, self._fused, learning_rate)
+            cost = float(batch_costs @ batch_shares)
+            history["cost"].append(cost)
+            if not math.isfinite(cost):
+                warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
+                              f"try a smaller learning_rate", RuntimeWarning, stacklevel=2)
+                break
+        return history
+
+    def predict(self, X):
+        """Predictions: class labels (m,) for categorical and binary cross-entropy, 0/1 labels
+        (n^[L], m) for multi-label, and A^[L] itself for mean squared error."""
+        A = self.forward(X)
+        if self.cost_name == "categorical_cross_entropy":
+            return A.argmax(axis=0)
+        if self.cost_name == "binary_cross_entropy":
+            return (A[0] > 0.5).astype(np.int64)
+        if self.cost_name == "multilabel_cross_entropy":
+            return (A > 0.5).astype(np.int64)
+        return A

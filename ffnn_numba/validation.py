@@ -1,0 +1,155 @@
+"""Every check of user input, in one place.
+
+Input is checked once, at the public entry points, before any compiled code runs; the
+kernels trust their arguments. Each error names the problem: the argument, what it got and
+what it accepts. No check modifies the caller's arrays.
+"""
+import numbers
+
+import numpy as np
+
+from . import registry
+
+BACKENDS = ("loops", "numpy")
+
+
+def _one_of(kind, name, valid):
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} must be a string, one of {', '.join(map(repr, valid))}; "
+                        f"got {type(name).__name__}")
+    if name not in valid:
+        raise ValueError(f"unknown {kind} {name!r}; valid: {', '.join(map(repr, valid))}")
+    return name
+
+
+def check_backend(name):
+    return _one_of("backend", name, BACKENDS)
+
+
+def check_cost(name):
+    return _one_of("cost", name, tuple(registry.COSTS))
+
+
+def check_dtype(dtype):
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from exc
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dt}")
+    return dt.type
+
+
+def check_positive_int(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {value}")
+    return int(value)
+
+
+def check_learning_rate(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"learning_rate must be a real number; got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"learning_rate must be positive and finite; got {value}")
+    return float(value)
+
+
+def check_layer_sizes(sizes):
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise TypeError(f"layer_sizes must be a sequence of integers n^[0], ..., n^[L]; "
+                        f"got {sizes!r}") from None
+    if len(sizes) < 2:
+        raise ValueError(f"layer_sizes needs at least the input and output sizes "
+                         f"[n^[0], ..., n^[L]]; got {sizes}")
+    for l, n in enumerate(sizes):
+        check_positive_int(n, f"layer size n^[{l}]")
+    return tuple(int(n) for n in sizes)
+
+
+def check_activations(activations, n_layers, cost):
+    """Names of the L activations; None means relu for hidden layers and the cost's natural output."""
+    if activations is None:
+        activations = ["relu"] * (n_layers - 1) + [registry.DEFAULT_OUTPUT[cost]]
+    elif isinstance(activations, str):
+        activations = [activations] * n_layers
+    activations = list(activations)
+    if len(activations) != n_layers:
+        raise ValueError(f"activations must name one activation per layer l = 1..{n_layers} "
+                         f"(or be one name for all); got {len(activations)}: {activations}")
+    return tuple(_one_of("activation", a, tuple(registry.ACTIVATIONS)) for a in activations)
+
+
+def check_output(activation, cost, n_output):
+    if cost == "binary_cross_entropy" and n_output != 1:
+        raise ValueError(f"binary_cross_entropy needs one output node (n^[L] = 1); got "
+                         f"n^[L] = {n_output}. Use categorical_cross_entropy for several "
+                         f"classes or multilabel_cross_entropy for several labels")
+    if registry.COSTS[cost].cross_entropy and not registry.ACTIVATIONS[activation].probability:
+        valid = [a for a, info in registry.ACTIVATIONS.items() if info.probability]
+        raise ValueError(f"{cost} needs outputs in [0, 1], which output activation {activation!r} "
+                         f"does not guarantee; use one of {valid}")
+
+
+def _as_float_array(X, name, dtype):
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values (as {np.dtype(dtype)})")
+    return arr
+
+
+def check_X(X, n_input, dtype):
+    """X = A^[0] as a C-contiguous (n^[0], m) array of the network's dtype."""
+    shape = np.shape(X)
+    if len(shape) != 2 or shape[0] != n_input:
+        hint = (" (one column per example: did you mean X.T?)"
+                if len(shape) == 2 and shape[1] == n_input else "")
+        raise ValueError(f"X must have shape (n^[0], m) = ({n_input}, m); got {shape}{hint}")
+    if shape[1] == 0:
+        raise ValueError("X has no examples (m = 0)")
+    return _as_float_array(X, "X", dtype)
+
+
+def check_Y(Y, n_output, m, cost, dtype):
+    """Y as a C-contiguous (n^[L], m) array; 1-D class labels become one-hot columns."""
+    shape = np.shape(Y)
+    if len(shape) == 1 and cost == "categorical_cross_entropy":
+        return _one_hot(Y, n_output, m, dtype)
+    if len(shape) == 1 and n_output == 1:
+        Y = np.reshape(Y, (1, -1))
+        shape = Y.shape
+    if shape != (n_output, m):
+        raise ValueError(f"Y must have shape (n^[L], m) = ({n_output}, {m}), matching X's m; "
+                         f"got {shape}")
+    Y = _as_float_array(Y, "Y", dtype)
+    if registry.COSTS[cost].cross_entropy and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(f"{cost} needs targets in [0, 1]; Y holds values in "
+                         f"[{Y.min():g}, {Y.max():g}]")
+    if cost == "categorical_cross_entropy":
+        sums = Y.sum(axis=0, dtype=np.float64)
+        bad = np.flatnonzero(np.abs(sums - 1) > 1e-4)
+        if bad.size:
+            raise ValueError(f"categorical_cross_entropy needs every column of Y to sum to 1 "
+                             f"(one-hot or probabilities); column {bad[0]} sums to {sums[bad[0]]:g}")
+    return Y
+
+
+def _one_hot(labels, n_output, m, dtype):
+    labels = np.asarray(labels)
+    if labels.shape != (m,):
+        raise ValueError(f"class labels must have length m = {m}, matching X; got {labels.shape[0]}")
+    if labels.dtype.kind not in "biuf" or (labels.dtype.kind == "f" and (
+            not np.isfinite(labels).all() or np.any(labels != np.round(labels)))):
+        raise TypeError(f"class labels must be integers 0..{n_output - 1}; got dtype {labels.dtype}")
+    if labels.min() < 0 or labels.max() >= n_output:
+        raise ValueError(f"class labels must lie in 0..{n_output - 1} (n^[L] = {n_output} "
+                         f"classes); got values in {labels.min():g}..{labels.max():g}")
+    Y = np.zeros((n_output, m), dtype=dtype)
+    Y[labels.astype(np.intp), np.arange(m)] = 1
+    return Y

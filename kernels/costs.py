@@ -1,0 +1,172 @@
+"""Costs J = f(A^[L], Y)  (eq:J) and the backpropagation seed dJ/dA^[L], as loops.
+
+Index letters (0-based): j node of the output layer L, i example.
+Shapes: A, Y, dA, Z, dZ are (n^[L], m), C-contiguous.
+
+Every cost averages over the m examples, so the 1/m lives in J and in its seed, and from there
+in every gradient; dW = dZ A^T and db = Σ_i dZ add none of their own. Costs return a float
+accumulated in float64 whatever the dtype.
+
+Cross-entropy on probabilities clips each a to [ε, 1 - ε], ε the machine epsilon of the
+dtype, so that J and the seed stay finite when outputs saturate. The pairs in
+``registry.FUSED`` never need the clip: their J is computed from the logits Z^[L] and their
+dJ/dZ^[L] = (A - Y) / m directly (``output_delta``).
+"""
+import math
+
+import numpy as np
+
+from ffnn_numba.registry import (BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY,
+                                 MEAN_SQUARED_ERROR, MULTILABEL_CROSS_ENTROPY)
+
+from ._jit import jit
+
+
+@jit
+def mean_squared_error_cost(A, Y):
+    """J = 1/(2m) Σ_i Σ_j (a_{j,i} - y_{j,i})^2."""
+    n, m = A.shape
+    total = 0.0
+    for j in range(n):
+        for i in range(m):
+            total += (float(A[j, i]) - Y[j, i]) ** 2
+    return total / (2 * m)
+
+
+@jit
+def mean_squared_error_seed(dA, A, Y):
+    """dJ/da_{j,i} = (a_{j,i} - y_{j,i}) / m. Overwrites dA."""
+    n, m = A.shape
+    for j in range(n):
+        for i in range(m):
+            dA[j, i] = (A[j, i] - Y[j, i]) / m
+
+
+@jit
+def binary_cross_entropy_cost(A, Y):
+    """J = -1/m Σ_i Σ_j (y_{j,i} log a_{j,i} + (1 - y_{j,i}) log(1 - a_{j,i})).
+
+    One output node gives binary cross-entropy; several give multi-label cross-entropy,
+    summed over the labels j and averaged over the examples i, as the series defines it.
+    """
+    n, m = A.shape
+    eps = np.finfo(A.dtype).eps
+    total = 0.0
+    for j in range(n):
+        for i in range(m):
+            a = min(max(float(A[j, i]), eps), 1 - eps)
+            total += Y[j, i] * math.log(a) + (1 - Y[j, i]) * math.log(1 - a)
+    return -total / m
+
+
+@jit
+def binary_cross_entropy_seed(dA, A, Y):
+    """dJ/da_{j,i} = ((1 - y_{j,i}) / (1 - a_{j,i}) - y_{j,i} / a_{j,i}) / m. Overwrites dA."""
+    n, m = A.shape
+    eps = np.finfo(A.dtype).eps
+    for j in range(n):
+        for i in range(m):
+            a = min(max(A[j, i], eps), 1 - eps)
+            dA[j, i] = ((1 - Y[j, i]) / (1 - a) - Y[j, i] / a) / m
+
+
+@jit
+def categorical_cross_entropy_cost(A, Y):
+    """J = -1/m Σ_i Σ_j y_{j,i} log a_{j,i}."""
+    n, m = A.shape
+    eps = np.finfo(A.dtype).eps
+    total = 0.0
+    for j in range(n):
+        for i in range(m):
+            total += Y[j, i] * math.log(max(float(A[j, i]), eps))
+    return -total / m
+
+
+@jit
+def categorical_cross_entropy_seed(dA, A, Y):
+    """dJ/da_{j,i} = -y_{j,i} / (m a_{j,i}). Overwrites dA."""
+    n, m = A.shape
+    eps = np.finfo(A.dtype).eps
+    for j in range(n):
+        for i in range(m):
+            dA[j, i] = -Y[j, i] / (m * max(A[j, i], eps))
+
+
+@jit
+def sigmoid_cross_entropy_from_logits(Z, Y):
+    """Binary and multi-label J for a = σ(z), from the logits:
+    J = 1/m Σ_i Σ_j (max(z_{j,i}, 0) - z_{j,i} y_{j,i} + log(1 + exp(-|z_{j,i}|))).
+    """
+    n, m = Z.shape
+    total = 0.0
+    for j in range(n):
+        for i in range(m):
+            z = float(Z[j, i])
+            total += max(z, 0.0) - z * Y[j, i] + math.log1p(math.exp(-abs(z)))
+    return total / m
+
+
+@jit
+def softmax_cross_entropy_from_logits(Z, Y):
+    """Categorical J for a = softmax(z), from the logits:
+    J = 1/m Σ_i Σ_j y_{j,i} (log Σ_p exp(z_{p,i}) - z_{j,i}), the log-sum-exp shifted by max_p z_{p,i}.
+    """
+    n, m = Z.shape
+    total = 0.0
+    for i in range(m):
+        z_max = float(Z[0, i])
+        for p in range(1, n):
+            z_max = max(z_max, float(Z[p, i]))
+        sum_exp = 0.0
+        for p in range(n):
+            sum_exp += math.exp(Z[p, i] - z_max)
+        log_sum_exp = z_max + math.log(sum_exp)
+        for j in range(n):
+            total += Y[j, i] * (log_sum_exp - Z[j, i])
+    return total / m
+
+
+@jit
+def output_delta(dZ, A, Y):
+    """dJ/dz_{j,i} = (a_{j,i} - y_{j,i}) / m for the fused output/cost pairs. Overwrites dZ.
+
+    Sigmoid with binary or multi-label cross-entropy, softmax with categorical cross-entropy
+    (series part 3, eqs. 3, 6 and 9; softmax's needs every column of Y to sum to 1).
+    """
+    n, m = A.shape
+    for j in range(n):
+        for i in range(m):
+            dZ[j, i] = (A[j, i] - Y[j, i]) / m
+
+
+COSTS = {
+    "mean_squared_error": (mean_squared_error_cost, mean_squared_error_seed),
+    "binary_cross_entropy": (binary_cross_entropy_cost, binary_cross_entropy_seed),
+    "categorical_cross_entropy": (categorical_cross_entropy_cost, categorical_cross_entropy_seed),
+    "multilabel_cross_entropy": (binary_cross_entropy_cost, binary_cross_entropy_seed),
+}
+
+
+@jit
+def cost_forward(Z, A, Y, code, from_logits):
+    """J = f(A^[L], Y)  (eq:J) for the cost ``code``; from Z^[L] when ``from_logits``."""
+    if code == MEAN_SQUARED_ERROR:
+        return mean_squared_error_cost(A, Y)
+    if code == CATEGORICAL_CROSS_ENTROPY:
+        if from_logits:
+            return softmax_cross_entropy_from_logits(Z, Y)
+        return categorical_cross_entropy_cost(A, Y)
+    if from_logits:
+        return sigmoid_cross_entropy_from_logits(Z, Y)
+    return binary_cross_entropy_cost(A, Y)
+
+
+@jit
+def cost_backward(dA, A, Y, code):
+    """The seed dJ/dA^[L] for the cost ``code``. Overwrites dA."""
+    if code == MEAN_SQUARED_ERROR:
+        mean_squared_error_seed(dA, A, Y)
+    elif code == CATEGORICAL_CROSS_ENTROPY:
+        categorical_cross_entropy_seed(dA, A, Y)
+    elif code == BINARY_CROSS_ENTROPY or code == MULTILABEL_CROSS_ENTROPY:
+        binary_cross_entropy_seed(dA, A, Y)
