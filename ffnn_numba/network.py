@@ -236,9 +236,12 @@ class Network:
         history = {"cost": []}
         for epoch in range(epochs):
             order = rng.permutation(m) if shuffle else np.arange(m)
-            self._engine.train_epoch(batch_costs, self._theta, self._grad, ws.Z, ws.A, ws.dZ,
-                                     ws.dA, ws.Y, self._layers, X, Y, order, batch_size,
-                                     self._cost_code, self._fused, learning_rate)
+            # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._engine.train_epoch(batch_costs, self._theta, self._grad, ws.Z, ws.A,
+                                         ws.dZ, ws.dA, ws.Y, self._layers, X, Y, order,
+                                         batch_size, self._cost_code, self._fused,
+                                         learning_rate)
             cost = float(batch_costs @ batch_shares)
             history["cost"].append(cost)
             if not math.isfinite(cost):

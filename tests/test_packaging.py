@@ -1,0 +1,64 @@
+"""kernels/ ships as ffnn_numba.kernels, from a wheel as from an editable install; JIT options."""
+import os
+import subprocess
+import sys
+import warnings
+import zipfile
+from types import SimpleNamespace
+from pathlib import Path
+
+import numba
+import pytest
+
+import ffnn_numba
+from ffnn_numba.kernels import _jit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_kernels_is_a_subpackage():
+    assert ffnn_numba.kernels.__name__ == "ffnn_numba.kernels"
+    assert callable(ffnn_numba.kernels.linear_forward)
+
+
+def test_wheel_ships_and_imports_the_kernels(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, cwd=tmp_path)
+    wheel, = tmp_path.glob("ffnn_numba-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ffnn_numba/kernels/linear.py" in names and "ffnn_numba/network.py" in names
+    assert not any(name.startswith("kernels/") for name in names)
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import numpy as np, ffnn_numba as ff, ffnn_numba.kernels as k; print(k.__file__); "
+            "print(ff.Network([2, 1], 'sigmoid', 'binary_cross_entropy', seed=0)"
+            ".cost(np.ones((2, 3)), [0, 1, 1]))")
+    env = dict(os.environ, PYTHONPATH=str(site), FFNN_NUMBA_CACHE="0")
+    out = subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=env,
+                         capture_output=True, text=True).stdout.split()
+    assert out[0].startswith(str(site))
+    assert float(out[1]) > 0
+
+
+def test_cache_falls_back_when_no_location_is_writable(monkeypatch):
+    real_njit = numba.njit
+
+    def njit(**options):
+        if options.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available")
+        return real_njit(**options)
+
+    monkeypatch.setattr(_jit, "numba", SimpleNamespace(njit=njit))
+    monkeypatch.setattr(_jit, "CACHE", True)
+    with pytest.warns(RuntimeWarning, match="without an on-disk cache"):
+        twice = _jit.jit(lambda x: 2 * x)
+    assert twice(3) == 6
+
+
+def test_cache_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr(_jit, "CACHE", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        twice = _jit.jit(lambda x: 2 * x)
+    assert twice(4) == 8
+    assert type(twice._cache).__name__ == "NullCache"
