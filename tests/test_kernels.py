@@ -155,3 +155,13 @@ def test_registry_entries_have_the_same_signatures():
         for key, functions in getattr(kernels, registry_name).items():
             twins = getattr(vectorized, registry_name)[key]
             assert [_parameters(f) for f in functions] == [_parameters(f) for f in twins], key
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_relu_derivative_at_zero_is_zero(form):
+    Z = np.array([[-1.0, 0.0, 2.0]])
+    A, dZ = np.empty_like(Z), np.empty_like(Z)
+    forward, backward = FORMS[form].ACTIVATIONS["relu"]
+    forward(A, Z)
+    backward(dZ, np.ones_like(Z), Z, A)
+    assert dZ.tolist() == [[0.0, 0.0, 1.0]]
