@@ -45,6 +45,15 @@ def n_nodes(layers):
     return int(layers[-1, NODE] + layers[-1, N])
 
 
+def scratch_size(layers, m):
+    """Length of the scratch buffer of the blocked kernels for batches of up to m examples.
+
+    Its front holds one transposed (m, n^[l]) block, its end one transposed W^[l].
+    """
+    n = layers[:, N]
+    return int(n.max() * m + np.max(n[1:] * n[:-1]))
+
+
 def weights(theta, layers, l):
     """W^[l] as a (n^[l], n^[l-1]) view of theta."""
     n, n_prev, start = layers[l, N], layers[l - 1, N], layers[l, PARAM]

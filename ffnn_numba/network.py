@@ -11,7 +11,7 @@ from collections.abc import MutableMapping
 import numpy as np
 
 from . import kernels, registry, validation, vectorized_step
-from .layout import N, biases, make_layers, n_nodes, n_params, nodes, weights
+from .layout import N, biases, make_layers, n_nodes, n_params, nodes, scratch_size, weights
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
 
@@ -65,6 +65,7 @@ class _Workspace:
         self.capacity = capacity
         self.Z, self.A, self.dZ, self.dA = (np.zeros(size, dtype) for _ in range(4))
         self.Y = np.zeros(layers[-1, N] * capacity, dtype)
+        self.scratch = np.zeros(scratch_size(layers, capacity), dtype)
 
 
 class Network:
@@ -164,7 +165,7 @@ class Network:
         m = X.shape[1]
         ws = self._workspace(m)
         nodes(ws.A, self._layers, 0, m)[...] = X
-        self._engine.forward_propagation(ws.Z, ws.A, self._theta, self._layers, m)
+        self._engine.forward_propagation(ws.Z, ws.A, ws.scratch, self._theta, self._layers, m)
         return ws
 
     # -- the derivation -----------------------------------------------------------------
@@ -190,8 +191,9 @@ class Network:
         """
         X, Y = self._check(X, Y)
         ws = self._forward(X)
-        self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, self._theta, self._layers,
-                                          ws.Z, ws.A, Y, self._cost_code, self._fused, True)
+        self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, ws.scratch, self._theta,
+                                          self._layers, ws.Z, ws.A, Y, self._cost_code,
+                                          self._fused, True)
         grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
         grads["dA0"] = nodes(ws.dA, self._layers, 0, X.shape[1]).copy()
         return grads
@@ -204,8 +206,8 @@ class Network:
         ws = self._workspace(m)
         nodes(ws.A, self._layers, 0, m)[...] = X
         return float(self._engine.train_step(
-            self._theta, self._grad, ws.Z, ws.A, ws.dZ, ws.dA, self._layers, Y, self._cost_code,
-            self._fused, self.dtype(learning_rate)))
+            self._theta, self._grad, ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, self._layers, Y,
+            self._cost_code, self._fused, self.dtype(learning_rate)))
 
     def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=0.1, seed=None, shuffle=True):
         """Mini-batch gradient descent.
@@ -239,8 +241,8 @@ class Network:
             # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
             with np.errstate(over="ignore", invalid="ignore"):
                 self._engine.train_epoch(batch_costs, self._theta, self._grad, ws.Z, ws.A,
-                                         ws.dZ, ws.dA, ws.Y, self._layers, X, Y, order,
-                                         batch_size, self._cost_code, self._fused,
+                                         ws.dZ, ws.dA, ws.scratch, ws.Y, self._layers, X, Y,
+                                         order, batch_size, self._cost_code, self._fused,
                                          learning_rate)
             cost = float(batch_costs @ batch_shares)
             history["cost"].append(cost)

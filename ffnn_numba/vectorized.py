@@ -182,17 +182,22 @@ def categorical_cross_entropy_seed(dA, A, Y):
     dA[...] = -Y / (A.shape[1] * np.maximum(A, np.finfo(A.dtype).eps))
 
 
-def sigmoid_cross_entropy_from_logits(Z, Y):
-    """Binary/multi-label J for A = σ(Z): 1/m Σ (max(Z, 0) - Z ⊙ Y + log(1 + exp(-|Z|)))."""
-    z = Z.astype(np.float64)
-    return float(np.sum(np.maximum(z, 0) - z * Y + np.log1p(np.exp(-np.abs(z)))) / Z.shape[1])
+def sigmoid_cross_entropy_from_logits(Z, A, Y):
+    """Binary/multi-label J for A = σ(Z): 1/m Σ (max(Z, 0) - Z ⊙ Y - log max(A, 1 - A)).
+
+    -log max(a, 1 - a) = -log σ(|z|) = log(1 + exp(-|z|)).
+    """
+    z, a = Z.astype(np.float64), A.astype(np.float64)
+    return float(np.sum(np.maximum(z, 0) - z * Y - np.log(np.maximum(a, 1 - a))) / Z.shape[1])
 
 
-def softmax_cross_entropy_from_logits(Z, Y):
-    """Categorical J for A = softmax(Z): 1/m Σ Y ⊙ (broadcast(logsumexp_{axis=0} Z) - Z)."""
+def softmax_cross_entropy_from_logits(Z, A, Y):
+    """Categorical J for A = softmax(Z): 1/m Σ Y ⊙ (broadcast(logsumexp_{axis=0} Z) - Z).
+
+    logsumexp_{axis=0} Z = max_{axis=0} Z - log max_{axis=0} A, since A = exp(Z - logsumexp Z).
+    """
     z = Z.astype(np.float64)
-    z_max = z.max(axis=0, keepdims=True)
-    log_sum_exp = z_max + np.log(np.exp(z - z_max).sum(axis=0, keepdims=True))
+    log_sum_exp = z.max(axis=0) - np.log(A.max(axis=0).astype(np.float64))
     return float(np.sum(Y * (log_sum_exp - z)) / Z.shape[1])
 
 
@@ -228,8 +233,8 @@ def cost_forward(Z, A, Y, code, from_logits):
     if not from_logits:
         return _COSTS_BY_CODE[code][0](A, Y)
     if code == CATEGORICAL_CROSS_ENTROPY:
-        return softmax_cross_entropy_from_logits(Z, Y)
-    return sigmoid_cross_entropy_from_logits(Z, Y)
+        return softmax_cross_entropy_from_logits(Z, A, Y)
+    return sigmoid_cross_entropy_from_logits(Z, A, Y)
 
 
 def cost_backward(dA, A, Y, code):

@@ -2,13 +2,14 @@
 
 The counterpart of ``ffnn_numba.kernels.step``: same functions, same signatures, same flat
 buffers (see ``layout``), each equation computed in its matrix form by ``vectorized``.
+``scratch`` is accepted for the same signatures and left unused: BLAS packs on its own.
 Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 """
 from . import vectorized as eq
 from .layout import ACT, N, biases, nodes, weights
 
 
-def forward_propagation(Z_buf, A_buf, theta, layers, m):
+def forward_propagation(Z_buf, A_buf, scratch, theta, layers, m):
     """From A^[0] (already in A_buf), for l = 1..L: Z^[l] (eq:Z), then A^[l] (eq:A)."""
     for l in range(1, layers.shape[0]):
         Z = nodes(Z_buf, layers, l, m)
@@ -23,8 +24,8 @@ def output_cost(Z_buf, A_buf, layers, Y, cost, fused):
     return eq.cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
 
 
-def backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, cost, fused,
-                         to_input):
+def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
+                         fused, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dZ), dW^[l] (eq:dW), db^[l] (eq:db)
     and dA^[l-1] (eq:dA_prev); dA^[0] only when ``to_input``."""
     L, m = layers.shape[0] - 1, Y.shape[1]
@@ -44,17 +45,19 @@ def backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, c
                                         weights(theta, layers, l), dZ)
 
 
-def train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, layers, Y, cost, fused, learning_rate):
+def train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y, cost, fused,
+               learning_rate):
     """One gradient-descent step θ ← θ - α dJ/dθ on the batch in A_buf; returns J before it."""
-    forward_propagation(Z_buf, A_buf, theta, layers, Y.shape[1])
+    forward_propagation(Z_buf, A_buf, scratch, theta, layers, Y.shape[1])
     J = output_cost(Z_buf, A_buf, layers, Y, cost, fused)
-    backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, cost, fused, False)
+    backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
+                         fused, False)
     theta -= learning_rate * grad
     return J
 
 
-def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, Y_buf, layers, X, Y, order,
-                batch_size, cost, fused, learning_rate):
+def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, Y_buf, layers, X, Y,
+                order, batch_size, cost, fused, learning_rate):
     """One pass over the examples in ``order``, ``batch_size`` at a time; costs[b] = batch b's J."""
     n_output = layers[-1, N]
     for b in range(costs.shape[0]):
@@ -63,5 +66,5 @@ def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, Y_buf, layers,
         Y_batch = Y_buf[:n_output * m].reshape((n_output, m))
         X.take(batch, axis=1, out=nodes(A_buf, layers, 0, m), mode="clip")
         Y.take(batch, axis=1, out=Y_batch, mode="clip")
-        costs[b] = train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, layers, Y_batch, cost,
-                              fused, learning_rate)
+        costs[b] = train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y_batch,
+                              cost, fused, learning_rate)

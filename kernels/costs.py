@@ -93,34 +93,38 @@ def categorical_cross_entropy_seed(dA, A, Y):
 
 
 @jit
-def sigmoid_cross_entropy_from_logits(Z, Y):
+def sigmoid_cross_entropy_from_logits(Z, A, Y):
     """Binary and multi-label J for a = σ(z), from the logits:
     J = 1/m Σ_i Σ_j (max(z_{j,i}, 0) - z_{j,i} y_{j,i} + log(1 + exp(-|z_{j,i}|))).
+
+    Needs A = σ(Z): log(1 + exp(-|z|)) = -log σ(|z|) = -log max(a, 1 - a), one log and no exp.
     """
     n, m = Z.shape
     total = 0.0
     for j in range(n):
         for i in range(m):
-            z = float(Z[j, i])
-            total += max(z, 0.0) - z * Y[j, i] + math.log1p(math.exp(-abs(z)))
+            z, a = float(Z[j, i]), float(A[j, i])
+            total += max(z, 0.0) - z * Y[j, i] - math.log(max(a, 1 - a))
     return total / m
 
 
 @jit
-def softmax_cross_entropy_from_logits(Z, Y):
+def softmax_cross_entropy_from_logits(Z, A, Y):
     """Categorical J for a = softmax(z), from the logits:
-    J = 1/m Σ_i Σ_j y_{j,i} (log Σ_p exp(z_{p,i}) - z_{j,i}), the log-sum-exp shifted by max_p z_{p,i}.
+    J = 1/m Σ_i Σ_j y_{j,i} (log Σ_p exp(z_{p,i}) - z_{j,i}).
+
+    Needs A = softmax(Z): at p* = argmax_p z_{p,i}, log a_{p*,i} = z_{p*,i} - log Σ_p exp(z_{p,i}),
+    so the log-sum-exp is max_p z_{p,i} - log max_p a_{p,i}: one log per example, no exp, and
+    well conditioned since max_p a_{p,i} >= 1/n.
     """
     n, m = Z.shape
     total = 0.0
     for i in range(m):
-        z_max = float(Z[0, i])
+        z_max, a_max = float(Z[0, i]), float(A[0, i])
         for p in range(1, n):
             z_max = max(z_max, float(Z[p, i]))
-        sum_exp = 0.0
-        for p in range(n):
-            sum_exp += math.exp(Z[p, i] - z_max)
-        log_sum_exp = z_max + math.log(sum_exp)
+            a_max = max(a_max, float(A[p, i]))
+        log_sum_exp = z_max - math.log(a_max)
         for j in range(n):
             total += Y[j, i] * (log_sum_exp - Z[j, i])
     return total / m
@@ -149,15 +153,16 @@ COSTS = {
 
 @jit
 def cost_forward(Z, A, Y, code, from_logits):
-    """J = f(A^[L], Y)  (eq:J) for the cost ``code``; from Z^[L] when ``from_logits``."""
+    """J = f(A^[L], Y)  (eq:J) for the cost ``code``; from Z^[L] when ``from_logits``
+    (the fused pairs only: A^[L] must be the output activation of Z^[L])."""
     if code == MEAN_SQUARED_ERROR:
         return mean_squared_error_cost(A, Y)
     if code == CATEGORICAL_CROSS_ENTROPY:
         if from_logits:
-            return softmax_cross_entropy_from_logits(Z, Y)
+            return softmax_cross_entropy_from_logits(Z, A, Y)
         return categorical_cross_entropy_cost(A, Y)
     if from_logits:
-        return sigmoid_cross_entropy_from_logits(Z, Y)
+        return sigmoid_cross_entropy_from_logits(Z, A, Y)
     return binary_cross_entropy_cost(A, Y)
 
 

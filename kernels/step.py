@@ -3,8 +3,11 @@
 Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 Buffers (see ``ffnn_numba.layout``): ``theta``/``grad`` hold W^[l], b^[l] for every l;
 the node buffers ``Z_buf``, ``A_buf``, ``dZ_buf``, ``dA_buf`` hold one (n^[l], m) block per
-layer, A^[0] = X included. Every function here only reads and writes these buffers, so a
+layer, A^[0] = X included; ``scratch`` holds the packed transposes of the blocked products
+(``layout.scratch_size``). Every function here only reads and writes these buffers, so a
 training step allocates nothing, and one compilation per dtype serves every architecture.
+The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
+whole module, to the reference loops of ``linear.py``.
 """
 from ffnn_numba import layout
 from ffnn_numba.layout import ACT, N
@@ -12,7 +15,15 @@ from ffnn_numba.layout import ACT, N
 from ._jit import jit
 from .activations import activation_backward, activation_forward
 from .costs import cost_backward, cost_forward, output_delta
-from .linear import bias_gradient, linear_forward, prev_activation_gradient, weight_gradient
+from .blocked import (linear_forward_blocked, linear_forward_unrolled,
+                      prev_activation_gradient_blocked, prev_activation_gradient_unrolled,
+                      weight_gradient_blocked)
+from .linear import bias_gradient
+
+# Multiply-adds below which packing the transposes costs more than the blocked form saves,
+# for eq:z_scalar and eq:da_prev_scalar (measured, bench/); the blocked dW needs no packing
+# and wins at every size.
+BLOCKED_MIN_WORK = 1 << 18
 
 weights = jit(layout.weights)
 biases = jit(layout.biases)
@@ -20,15 +31,45 @@ nodes = jit(layout.nodes)
 
 
 @jit
-def forward_propagation(Z_buf, A_buf, theta, layers, m):
+def packed(scratch, rows, columns, from_end):
+    """A (rows, columns) block of scratch, at its start or at its end."""
+    start = scratch.shape[0] - rows * columns if from_end else 0
+    return scratch[start:start + rows * columns].reshape((rows, columns))
+
+
+@jit(parallel=True)
+def layer_linear_forward(Z, W, A_prev, b, scratch):
+    """z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j  (eq:z_scalar), in the faster form for its size."""
+    n, n_prev = W.shape
+    m = A_prev.shape[1]
+    if n * n_prev * m < BLOCKED_MIN_WORK:
+        linear_forward_unrolled(Z, W, A_prev, b)
+    else:
+        linear_forward_blocked(Z, W, A_prev, b, packed(scratch, m, n_prev, False))
+
+
+@jit(parallel=True)
+def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
+    """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), in the faster form for its size."""
+    n, n_prev = W.shape
+    m = dZ.shape[1]
+    if n * n_prev * m < BLOCKED_MIN_WORK:
+        prev_activation_gradient_unrolled(dA_prev, W, dZ)
+    else:
+        prev_activation_gradient_blocked(dA_prev, W, dZ, packed(scratch, n_prev, n, True),
+                                         packed(scratch, m, n, False))
+
+
+@jit(parallel=True)
+def forward_propagation(Z_buf, A_buf, scratch, theta, layers, m):
     """From A^[0] (already in A_buf), for l = 1..L: Z^[l] (eq:z_scalar), then A^[l] (eq:a_scalar).
 
     Overwrites the blocks of layers 1..L in Z_buf and A_buf.
     """
     for l in range(1, layers.shape[0]):
         Z = nodes(Z_buf, layers, l, m)
-        linear_forward(Z, weights(theta, layers, l), nodes(A_buf, layers, l - 1, m),
-                       biases(theta, layers, l))
+        layer_linear_forward(Z, weights(theta, layers, l), nodes(A_buf, layers, l - 1, m),
+                             biases(theta, layers, l), scratch)
         activation_forward(nodes(A_buf, layers, l, m), Z, layers[l, ACT])
 
 
@@ -39,9 +80,9 @@ def output_cost(Z_buf, A_buf, layers, Y, cost, fused):
     return cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
 
 
-@jit
-def backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, cost, fused,
-                         to_input):
+@jit(parallel=True)
+def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
+                         fused, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dz_scalar), dW^[l] (eq:dw_scalar),
     db^[l] (eq:db_scalar) and dA^[l-1] (eq:da_prev_scalar).
 
@@ -58,30 +99,33 @@ def backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, c
         if l < L or not fused:
             activation_backward(dZ, nodes(dA_buf, layers, l, m), nodes(Z_buf, layers, l, m),
                                 nodes(A_buf, layers, l, m), layers[l, ACT])
-        weight_gradient(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m))
+        weight_gradient_blocked(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m))
         bias_gradient(biases(grad, layers, l), dZ)
         if l > 1 or to_input:
-            prev_activation_gradient(nodes(dA_buf, layers, l - 1, m), weights(theta, layers, l), dZ)
+            layer_prev_activation_gradient(nodes(dA_buf, layers, l - 1, m),
+                                           weights(theta, layers, l), dZ, scratch)
 
 
-@jit
-def train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, layers, Y, cost, fused, learning_rate):
+@jit(parallel=True)
+def train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y, cost, fused,
+               learning_rate):
     """One gradient-descent step on the batch whose A^[0] is in A_buf: θ ← θ - α dJ/dθ.
 
     Returns J before the update.
     """
     m = Y.shape[1]
-    forward_propagation(Z_buf, A_buf, theta, layers, m)
+    forward_propagation(Z_buf, A_buf, scratch, theta, layers, m)
     J = output_cost(Z_buf, A_buf, layers, Y, cost, fused)
-    backward_propagation(grad, dZ_buf, dA_buf, theta, layers, Z_buf, A_buf, Y, cost, fused, False)
+    backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
+                         fused, False)
     for t in range(theta.shape[0]):
         theta[t] -= learning_rate * grad[t]
     return J
 
 
-@jit
-def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, Y_buf, layers, X, Y, order,
-                batch_size, cost, fused, learning_rate):
+@jit(parallel=True)
+def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, Y_buf, layers, X, Y,
+                order, batch_size, cost, fused, learning_rate):
     """One pass over the examples in ``order``, ``batch_size`` at a time, one ``train_step`` each.
 
     Each batch's columns of X and Y are copied into the A^[0] block of A_buf and into Y_buf.
@@ -99,5 +143,5 @@ def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, Y_buf, layers,
                 X_batch[k, c] = X[k, i]
             for j in range(n_output):
                 Y_batch[j, c] = Y[j, i]
-        costs[b] = train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, layers, Y_batch, cost,
-                              fused, learning_rate)
+        costs[b] = train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y_batch,
+                              cost, fused, learning_rate)

@@ -48,7 +48,7 @@ def test_cache_falls_back_when_no_location_is_writable(monkeypatch):
             raise RuntimeError("cannot cache function: no locator available")
         return real_njit(**options)
 
-    monkeypatch.setattr(_jit, "numba", SimpleNamespace(njit=njit))
+    monkeypatch.setattr(_jit, "numba", SimpleNamespace(njit=njit, config=numba.config))
     monkeypatch.setattr(_jit, "CACHE", True)
     with pytest.warns(RuntimeWarning, match="without an on-disk cache"):
         twice = _jit.jit(lambda x: 2 * x)
@@ -62,3 +62,9 @@ def test_cache_can_be_turned_off(monkeypatch):
         twice = _jit.jit(lambda x: 2 * x)
     assert twice(4) == 8
     assert type(twice._cache).__name__ == "NullCache"
+
+
+def test_cache_directory_follows_every_kernel_source():
+    """A change in any file compiled code reads must change the cache directory."""
+    assert _jit.CACHE_DIR is None or Path(_jit.CACHE_DIR).name == Path(_jit._cache_dir()).name
+    assert len(Path(_jit._cache_dir()).name) == 16

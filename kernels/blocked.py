@@ -1,0 +1,186 @@
+"""Fast forms of the three matrix equations of a layer, tested against ``linear.py``.
+
+Each equation is a sum of products over one index. The fast form computes every one of them
+the same way, as dot products along rows that are contiguous in both operands:
+
+    C = L R^T,   c_{r,s} = Σ_t l_{r,t} r_{s,t}                            (``dot_products``)
+
+    eq:z_scalar        z_{j,i}  = b_j + Σ_k w_{j,k} a_{k,i}   r=j, s=i, t=k; R = A_prev^T
+    eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ, R = A_prev
+    eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ^T
+
+so where an operand runs along the wrong axis it is first copied, transposed, into a scratch
+buffer the caller owns ("packing", as BLAS does). Why this shape:
+
+- Register blocking: a 4 x 4 block of C keeps its 16 sums in registers while t runs, so each
+  pass loads 8 numbers for 16 multiply-adds. LLVM vectorises the t loop (``FASTMATH`` lets it
+  reorder the sums); the sums therefore differ from the reference loops by rounding only.
+  The axpy form z_{j,:} += w_{j,k} a_{k,:} cannot be blocked this way in Numba: the compiler
+  cannot prove that C does not overlap the inputs, and leaves the loop scalar.
+- No cache blocking along t: at the sizes measured in bench/ the operands fit the L2 cache,
+  and splitting t into chunks made LLVM's code for the block 2-3x slower.
+- Threads: row blocks of C are independent (each output is written by one thread, summed in
+  the same order), so ``prange`` over them gives bitwise the same C for any thread count.
+  Below ``PARALLEL_MIN_WORK`` multiply-adds the threads cost more than they save.
+"""
+from numba import prange
+
+from ._jit import jit
+
+PARALLEL_MIN_WORK = 1 << 17  # multiply-adds below which one thread is faster (measured, bench/)
+
+
+@jit(fast=True)
+def dot_block(C, L, R, r, s, t0, t1):
+    """c_{r+a,s+b} += Σ_{t0 <= t < t1} l_{r+a,t} r_{s+b,t} for a, b = 0..3, in 16 registers."""
+    c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = C.dtype.type(0)
+    c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = C.dtype.type(0)
+    for t in range(t0, t1):
+        l0, l1, l2, l3 = L[r, t], L[r + 1, t], L[r + 2, t], L[r + 3, t]
+        r0, r1, r2, r3 = R[s, t], R[s + 1, t], R[s + 2, t], R[s + 3, t]
+        c00 += l0 * r0; c01 += l0 * r1; c02 += l0 * r2; c03 += l0 * r3  # noqa: E702
+        c10 += l1 * r0; c11 += l1 * r1; c12 += l1 * r2; c13 += l1 * r3  # noqa: E702
+        c20 += l2 * r0; c21 += l2 * r1; c22 += l2 * r2; c23 += l2 * r3  # noqa: E702
+        c30 += l3 * r0; c31 += l3 * r1; c32 += l3 * r2; c33 += l3 * r3  # noqa: E702
+    C[r, s] += c00; C[r, s + 1] += c01; C[r, s + 2] += c02; C[r, s + 3] += c03  # noqa: E702
+    C[r + 1, s] += c10; C[r + 1, s + 1] += c11; C[r + 1, s + 2] += c12; C[r + 1, s + 3] += c13  # noqa: E702,E501
+    C[r + 2, s] += c20; C[r + 2, s + 1] += c21; C[r + 2, s + 2] += c22; C[r + 2, s + 3] += c23  # noqa: E702,E501
+    C[r + 3, s] += c30; C[r + 3, s + 1] += c31; C[r + 3, s + 2] += c32; C[r + 3, s + 3] += c33  # noqa: E702,E501
+
+
+@jit(fast=True)
+def dot_one(C, L, R, r, s, t0, t1):
+    """c_{r,s} += Σ_{t0 <= t < t1} l_{r,t} r_{s,t}: the edges that 4 x 4 blocks leave over."""
+    c = C.dtype.type(0)
+    for t in range(t0, t1):
+        c += L[r, t] * R[s, t]
+    C[r, s] += c
+
+
+@jit(fast=True)
+def dot_row_block(C, L, R, r, t0, t1):
+    """Rows r..r+3 of C (fewer at the bottom edge) += their products over t0 <= t < t1."""
+    n_s = C.shape[1]
+    if r + 4 <= C.shape[0]:
+        for s in range(0, n_s - n_s % 4, 4):
+            dot_block(C, L, R, r, s, t0, t1)
+        for s in range(n_s - n_s % 4, n_s):
+            for a in range(4):
+                dot_one(C, L, R, r + a, s, t0, t1)
+    else:
+        for a in range(r, C.shape[0]):
+            for s in range(n_s):
+                dot_one(C, L, R, a, s, t0, t1)
+
+
+@jit(fast=True, parallel=True)
+def dot_products(C, L, R):
+    """c_{r,s} += Σ_t l_{r,t} r_{s,t}, i.e. C += L R^T. Accumulates into C."""
+    n_r, n_s = C.shape
+    n_t = L.shape[1]
+    n_blocks = (n_r + 3) // 4
+    if n_r * n_s * n_t >= PARALLEL_MIN_WORK and n_blocks > 1:
+        for block in prange(n_blocks):
+            dot_row_block(C, L, R, 4 * block, 0, n_t)
+    else:
+        for block in range(n_blocks):
+            dot_row_block(C, L, R, 4 * block, 0, n_t)
+
+
+@jit
+def fill(C, value):
+    """c_{r,s} = value. (In a parallel function ``C[:, :] = value`` would start threads.)"""
+    for r in range(C.shape[0]):
+        for s in range(C.shape[1]):
+            C[r, s] = value
+
+
+@jit(fast=True)
+def rows_times(C, L, B):
+    """c_{r,i} += Σ_q l_{r,q} b_{q,i}, i.e. C += L B, in axpy form with q unrolled by four.
+
+    For products too small to repay packing. Each pass adds four terms to a row of C, so that
+    row is loaded and stored a quarter as often as in the reference loops, and one output row
+    against four input rows leaves few enough overlaps for LLVM to check and vectorise.
+    """
+    n_r, n_q = L.shape
+    m = B.shape[1]
+    for r in range(n_r):
+        q = 0
+        while q + 4 <= n_q:
+            l0, l1, l2, l3 = L[r, q], L[r, q + 1], L[r, q + 2], L[r, q + 3]
+            for i in range(m):
+                C[r, i] += l0 * B[q, i] + l1 * B[q + 1, i] + l2 * B[q + 2, i] + l3 * B[q + 3, i]
+            q += 4
+        for q in range(q, n_q):
+            l0 = L[r, q]
+            for i in range(m):
+                C[r, i] += l0 * B[q, i]
+
+
+@jit(parallel=True)
+def transpose(out, X):
+    """out[b, a] = X[a, b], in 32 x 32 tiles so that reads and writes both stay in cache."""
+    n_a, n_b = X.shape
+    n_tiles = (n_a + 31) // 32
+    if n_a * n_b >= PARALLEL_MIN_WORK // 4:
+        for tile in prange(n_tiles):
+            transpose_tile_row(out, X, 32 * tile)
+    else:
+        for tile in range(n_tiles):
+            transpose_tile_row(out, X, 32 * tile)
+
+
+@jit
+def transpose_tile_row(out, X, a0):
+    """out[b, a] = X[a, b] for a0 <= a < a0 + 32, one 32 x 32 tile at a time."""
+    n_a, n_b = X.shape
+    for b0 in range(0, n_b, 32):
+        for a in range(a0, min(a0 + 32, n_a)):
+            for b in range(b0, min(b0 + 32, n_b)):
+                out[b, a] = X[a, b]
+
+
+@jit
+def linear_forward_unrolled(Z, W, A_prev, b):
+    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), four k per pass. Overwrites Z."""
+    for j in range(Z.shape[0]):
+        for i in range(Z.shape[1]):
+            Z[j, i] = b[j, 0]
+    rows_times(Z, W, A_prev)
+
+
+@jit
+def prev_activation_gradient_unrolled(dA_prev, W, dZ):
+    """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), four j per pass. Overwrites dA_prev."""
+    fill(dA_prev, 0)
+    rows_times(dA_prev, W.T, dZ)
+
+
+@jit(parallel=True)
+def linear_forward_blocked(Z, W, A_prev, b, At):
+    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z; At is (m, n^[l-1]) scratch."""
+    transpose(At, A_prev)
+    for j in range(Z.shape[0]):
+        for i in range(Z.shape[1]):
+            Z[j, i] = b[j, 0]
+    dot_products(Z, W, At)
+
+
+@jit(parallel=True)
+def weight_gradient_blocked(dW, dZ, A_prev):
+    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW."""
+    fill(dW, 0)
+    dot_products(dW, dZ, A_prev)
+
+
+@jit(parallel=True)
+def prev_activation_gradient_blocked(dA_prev, W, dZ, Wt, dZt):
+    """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev.
+
+    Wt (n^[l-1], n^[l]) and dZt (m, n^[l]) are scratch for the packed transposes.
+    """
+    transpose(Wt, W)
+    transpose(dZt, dZ)
+    fill(dA_prev, 0)
+    dot_products(dA_prev, Wt, dZt)
