@@ -1,33 +1,20 @@
-"""One training step, Numba loops beside vectorized NumPy, at the issue's sizes.
+"""One whole training step per backend (loops, numpy, and torch when installed), per size
+and dtype: the figures ``ffnn-numba bench`` reports, under pytest-benchmark.
 
-Run on purpose (the normal test run does not collect bench/):
-
-    python -m pytest bench --benchmark-group-by=param:size,param:dtype
-
-Each case compiles and warms up before pytest-benchmark starts timing.
+    python -m pytest bench/test_bench_step.py --benchmark-group-by=group
 """
-import numpy as np
 import pytest
+from conftest import DTYPES
 
-import ffnn_numba as ff
+from ffnn_numba.bench import SIZES, Step, has_torch
 
-SIZES = {
-    "tiny": ([2, 16, 16, 1], 32),
-    "small": ([64, 32, 10], 64),
-    "medium": ([784, 128, 64, 10], 128),
-}
+BACKENDS = ["loops", "numpy"] + (["torch"] if has_torch() else [])
 
 
-@pytest.mark.parametrize("backend", ["loops", "numpy"])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.benchmark(max_time=0.5, min_rounds=5)
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("size", SIZES)
-def test_train_step(benchmark, size, dtype, backend):
-    sizes, m = SIZES[size]
-    rng = np.random.default_rng(0)
-    n_output = sizes[-1]
-    cost = "binary_cross_entropy" if n_output == 1 else "categorical_cross_entropy"
-    net = ff.Network(sizes, cost=cost, backend=backend, dtype=dtype, seed=0)
-    X = rng.standard_normal((sizes[0], m))
-    y = rng.integers(0, max(n_output, 2), m)
-    net.step(X, y, learning_rate=1e-3)  # compile or load the kernels outside the timing
-    benchmark(net.step, X, y, 1e-3)
+def test_train_step(run, benchmark, size, dtype, backend):
+    benchmark.group = f"train step {size} {dtype}"
+    run(Step(size, DTYPES[dtype], backend))

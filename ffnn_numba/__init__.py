@@ -8,6 +8,7 @@ from . import datasets
 from .network import Network
 from .registry import ACTIVATIONS as _ACTIVATIONS
 from .registry import COSTS as _COSTS
+from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -17,4 +18,5 @@ ACTIVATIONS = tuple(_ACTIVATIONS)
 COSTS = tuple(_COSTS)
 """Names of the costs a network may minimise."""
 
-__all__ = ["ACTIVATIONS", "COSTS", "Network", "datasets", "__version__"]
+__all__ = ["ACTIVATIONS", "COSTS", "Network", "datasets", "get_num_threads", "set_num_threads",
+           "__version__"]

@@ -7,6 +7,7 @@ import numpy as np
 
 from .datasets import make_spirals, train_test_split
 from .network import Network
+from .threads import set_num_threads
 
 
 def demo(args):
@@ -58,6 +59,84 @@ def demo(args):
     return 0 if agree else 1
 
 
+TARGETS = [  # (size, dtype, versus, minimum loops speed-up), from the project's performance goals
+    ("tiny", "float64", "numpy", 8.0), ("tiny", "float64", "torch", 30.0),
+    ("small", "float64", "numpy", 2.0), ("small", "float32", "numpy", 2.0),
+    ("medium", "float64", "numpy", 0.6), ("medium", "float32", "numpy", 0.6),
+    ("large", "float64", "numpy", 0.5), ("large", "float32", "numpy", 0.5),
+] + [(size, dtype, "torch", 1.0) for size in ("tiny", "small", "medium", "large")
+     for dtype in ("float64", "float32")]
+
+
+def bench(args):
+    """Time one training step on every backend, side by side, after checking they agree."""
+    import tempfile
+
+    from . import bench as b
+    if args.threads:
+        set_num_threads(args.threads)
+    sizes, dtypes = args.sizes.split(","), args.dtypes.split(",")
+    backends = args.backends.split(",") if args.backends else None
+    print("ffnn-numba bench: median time of one training step (forward, cost, backward, "
+          "update) per backend")
+    results = b.run(sizes, dtypes, backends, min_time=args.min_time)
+    results["command"] = " ".join(["ffnn-numba", "bench"] + (args.argv or []))
+    if args.startup:
+        with tempfile.TemporaryDirectory() as cache:
+            cold = b.startup_times("float64", cache)
+            warm = b.startup_times("float64", cache)
+        results["startup"] = {"cold": cold, "warm": warm}
+    report = markdown(results)
+    print()
+    print(report)
+    if args.json:
+        b.save_json(results, args.json)
+        print(f"\nraw figures saved to {args.json}")
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(report + "\n")
+        print(f"report saved to {args.markdown}")
+    if args.plot:
+        b.plot(results, args.plot)
+        print(f"plot saved to {args.plot}")
+    return 0
+
+
+def markdown(results):
+    """The whole report: machine, table, targets, start-up."""
+    from . import bench as b
+    env = results["environment"]
+    lines = ["# Benchmark results", "",
+             "Written by `" + results.get("command", "ffnn-numba bench") + "`; do not edit by hand.",
+             "", "## Machine", ""]
+    lines += [f"- {key}: {value}" for key, value in env.items()]
+    lines += ["", "Matrix-multiply ceiling (NumPy's BLAS, 2048 x 2048): " + ", ".join(
+        f"{dtype} {g:.0f} GFLOP/s" for dtype, g in results["machine_gflops"].items()),
+        "", "## One training step", "",
+        "GFLOP/s counts the matrix equations only (Z, dW in every layer, dA_prev in all but the "
+        "first). *loops speed-up vs this* is the other backend's median time divided by the "
+        "loops backend's, both measured in this run. *agrees with numpy*: the largest "
+        "difference between this backend's first update Δθ and numpy's, relative to numpy's "
+        "largest |Δθ|. *bytes allocated/step*: peak of the Python allocator during a step in "
+        "steady state (tracemalloc; the compiled step itself allocates nothing, see "
+        "tests/test_allocation.py).", "", b.table(results), "", "## Targets", "",
+        "| size | dtype | loops speed-up vs | target | measured | met |", "|---|---|---|---:|---:|---|"]
+    speedups = b.ratios(results)
+    for size, dtype, versus, target in TARGETS:
+        measured = speedups.get((size, dtype), {}).get(versus)
+        if measured is not None:
+            lines.append(f"| {size} | {dtype} | {versus} | {target:g}x | {measured:.2f}x | "
+                         f"{'yes' if measured >= target else 'NO'} |")
+    if "startup" in results:
+        (ci, cs), (wi, ws) = results["startup"]["cold"], results["startup"]["warm"]
+        lines += ["", "## Start-up (float64, fresh process)", "",
+                  "| kernel cache | import ffnn_numba | first step, fit epoch and gradients |",
+                  "|---|---:|---:|",
+                  f"| empty (compiles) | {ci:.2f} s | {cs:.2f} s |",
+                  f"| warm (loads) | {wi:.2f} s | {ws:.2f} s |"]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="ffnn-numba",
@@ -67,7 +146,23 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=demo)
+    p = commands.add_parser("bench", help="time a training step on every backend, side by side")
+    p.add_argument("--sizes", default="tiny,small,medium,large",
+                   help="comma-separated, from tiny, small, medium, large")
+    p.add_argument("--dtypes", default="float64,float32")
+    p.add_argument("--backends", default=None,
+                   help="comma-separated, from loops, numpy, torch (default: all installed)")
+    p.add_argument("--min-time", type=float, default=1.0,
+                   help="seconds of repeats per case at least (default 1)")
+    p.add_argument("--threads", type=int, default=None, help="threads for every backend")
+    p.add_argument("--json", metavar="PATH", help="save the raw figures as JSON")
+    p.add_argument("--markdown", metavar="PATH", help="save the report (bench/RESULTS.md)")
+    p.add_argument("--plot", metavar="PATH", help="draw time against size (needs matplotlib)")
+    p.add_argument("--no-startup", dest="startup", action="store_false",
+                   help="skip the cold and warm start-up measurements")
+    p.set_defaults(run=bench)
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)[1:]
     return args.run(args)
 
 

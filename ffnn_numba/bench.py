@@ -1,0 +1,327 @@
+"""Side-by-side timing of one training step: Numba loops, vectorized NumPy and PyTorch (CPU).
+
+A training step is what ``Network.fit`` runs for every mini-batch once the batch is in its
+buffer: forward propagation, cost, backward propagation and the gradient-descent update.
+For loops and numpy it is ``train_step`` of the backend's engine, on the network's own
+buffers; for torch, the same network as ``torch.nn.Sequential`` with the same cost and a
+plain SGD update. Before any timing, one step from identical parameters is run on every
+backend and the results compared. Compilation is never timed: each case is warmed up first.
+"""
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+from .layout import nodes
+from .network import ENGINES, Network
+
+SIZES = {
+    "tiny": ([2, 16, 16, 1], 32),
+    "small": ([64, 32, 10], 64),
+    "medium": ([784, 128, 64, 10], 128),
+    "large": ([1024, 1024, 1024, 10], 256),
+}
+DTYPES = {"float64": np.float64, "float32": np.float32}
+LEARNING_RATE = 1e-3
+AGREEMENT = {"float64": 1e-9, "float32": 1e-3}  # largest relative difference of the updates
+
+
+def has_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def step_flops(sizes, m):
+    """Multiply-adds x 2 of the matrix equations in one step: Z (eq:Z), dW (eq:dW) in every
+    layer, dA_prev (eq:dA_prev) in every layer but the first (dJ/dX is not needed)."""
+    return sum(2 * n * n_prev * m * (2 + (l > 1))
+               for l, (n_prev, n) in enumerate(zip(sizes[:-1], sizes[1:]), start=1))
+
+
+def _network(size, dtype, backend, seed=0):
+    sizes, m = SIZES[size]
+    cost = "binary_cross_entropy" if sizes[-1] == 1 else "categorical_cross_entropy"
+    net = Network(sizes, cost=cost, backend=backend, dtype=dtype, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((sizes[0], m))
+    y = rng.integers(0, max(2, sizes[-1]), m)
+    return net, X, y
+
+
+class Step:
+    """One backend's training step on one case, ready to call: ``step()`` returns J."""
+
+    def __init__(self, size, dtype, backend, seed=0):
+        self.size, self.dtype, self.backend = size, dtype, backend
+        net, X, y = _network(size, dtype, "numpy" if backend == "torch" else backend, seed)
+        self.net = net
+        X, Y = net._check(X, y)
+        if backend == "torch":
+            self._torch_setup(net, X, Y)
+            return
+        m = X.shape[1]
+        ws = net._workspace(m)
+        nodes(ws.A, net._layers, 0, m)[...] = X
+        self._args = (net._theta, net._grad, ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, net._layers,
+                      Y, net._cost_code, net._fused, dtype(LEARNING_RATE))
+        self._train_step = ENGINES[backend].train_step
+
+    def __call__(self):
+        if self.backend == "torch":
+            return self._torch_step()
+        return self._train_step(*self._args)
+
+    def parameters(self):
+        """{"W1": ..., "b1": ..., ...} as float64 arrays."""
+        if self.backend == "torch":
+            linears = [m for m in self._model if hasattr(m, "weight")]
+            out = {}
+            for l, linear in enumerate(linears, start=1):
+                out[f"W{l}"] = linear.weight.detach().numpy().astype(np.float64)
+                out[f"b{l}"] = linear.bias.detach().numpy().astype(np.float64)[:, None]
+            return out
+        return {k: v.astype(np.float64) for k, v in self.net.params.items()}
+
+    def _torch_setup(self, net, X, Y):
+        import torch
+        modules = []
+        for l, name in enumerate(net.activations, start=1):
+            linear = torch.nn.Linear(net.layer_sizes[l - 1], net.layer_sizes[l],
+                                     dtype=getattr(torch, np.dtype(self.dtype).name))
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(net.params[f"W{l}"]))
+                linear.bias.copy_(torch.from_numpy(net.params[f"b{l}"][:, 0]))
+            modules.append(linear)
+            if l < net.n_layers:  # the output activation is fused into the loss, as here
+                modules.append({"relu": torch.nn.ReLU(), "tanh": torch.nn.Tanh(),
+                                "sigmoid": torch.nn.Sigmoid()}[name])
+        self._model = torch.nn.Sequential(*modules)
+        self._x = torch.from_numpy(np.ascontiguousarray(X.T))   # rows are examples in torch
+        if net.cost_name == "binary_cross_entropy":
+            self._loss = torch.nn.BCEWithLogitsLoss()
+            self._y = torch.from_numpy(np.ascontiguousarray(Y.T))
+        else:
+            self._loss = torch.nn.CrossEntropyLoss()
+            self._y = torch.from_numpy(Y.argmax(axis=0))
+        self._optimizer = torch.optim.SGD(self._model.parameters(), lr=LEARNING_RATE)
+
+    def _torch_step(self):
+        self._optimizer.zero_grad()
+        loss = self._loss(self._model(self._x), self._y)
+        loss.backward()
+        self._optimizer.step()
+        return loss.item()
+
+
+def agreement(size, dtype, backends):
+    """How far each backend's first step lands from numpy's, from the same parameters and data.
+
+    Returns, per backend, the largest difference of the updates Δθ relative to numpy's largest
+    |Δθ| (so the gradients themselves are compared), and the relative difference of J.
+    """
+    steps = {b: Step(size, dtype, b) for b in backends}
+    start = steps["numpy"].parameters()
+    costs = {b: float(step()) for b, step in steps.items()}
+    updates = {b: {k: v - start[k] for k, v in step.parameters().items()}
+               for b, step in steps.items()}
+    scale = max(np.max(np.abs(v)) for v in updates["numpy"].values())
+    return {b: {"updates": max(np.max(np.abs(u[k] - updates["numpy"][k])) for k in u) / scale,
+                "cost": abs(costs[b] - costs["numpy"]) / abs(costs["numpy"])}
+            for b, u in updates.items()}
+
+
+def time_step(step, min_time=0.5, min_repeats=5, warmup=3):
+    """Median seconds of ``step()`` over repeats lasting ``min_time`` at least, after warm-up."""
+    for _ in range(warmup):
+        step()
+    times = []
+    deadline = time.perf_counter() + min_time
+    while len(times) < min_repeats or time.perf_counter() < deadline:
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def allocated_bytes(step, repeats=20):
+    """Peak bytes the Python allocator hands out during one step, in steady state (tracemalloc)."""
+    step()
+    tracemalloc.start()
+    try:
+        step()
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for _ in range(repeats):
+            step()
+        return max(0, tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+
+
+def machine_gflops(dtype, n=2048, repeats=5):
+    """NumPy's BLAS on an n x n product: the matrix-multiply ceiling of this machine."""
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
+    b = a.copy()
+    a @ b
+    return 2 * n ** 3 / time_step(lambda: a @ b, min_time=0.3, min_repeats=repeats) / 1e9
+
+
+_STARTUP = """
+import time
+start = time.perf_counter()
+import numpy as np
+import ffnn_numba as ff
+imported = time.perf_counter()
+net = ff.Network([2, 16, 16, 1], cost="binary_cross_entropy", dtype=np.{dtype}, seed=0)
+X = np.ones((2, 32))
+net.step(X, np.ones(32))
+net.fit(X, np.ones(32), epochs=1, batch_size=8)
+net.gradients(X, np.ones(32))
+done = time.perf_counter()
+print(imported - start, done - imported)
+"""
+
+
+def startup_times(dtype_name, cache_dir):
+    """(import seconds, seconds to first step, fit and gradients) of a fresh process whose
+    kernel cache is ``cache_dir``."""
+    env = dict(os.environ, FFNN_NUMBA_CACHE_DIR=cache_dir)
+    out = subprocess.run([sys.executable, "-c", _STARTUP.format(dtype=dtype_name)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return tuple(float(x) for x in out.split())
+
+
+def environment():
+    import numba
+    info = {"python": platform.python_version(), "numpy": np.__version__,
+            "numba": numba.__version__, "machine": platform.machine(),
+            "processor": _cpu_name(), "cores": os.cpu_count(),
+            "numba_threads": numba.get_num_threads(),
+            "numba_threading_layer": _threading_layer()}
+    try:
+        import threadpoolctl
+        info["blas"] = [{k: d.get(k) for k in ("internal_api", "version", "architecture",
+                                               "num_threads")}
+                        for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"]
+    except ImportError:
+        pass
+    if has_torch():
+        import torch
+        info["torch"] = torch.__version__
+        info["torch_threads"] = torch.get_num_threads()
+    return info
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _threading_layer():
+    import numba
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet
+        return None
+
+
+def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, log=print):
+    """Measure every case; returns the raw figures as a JSON-ready dict."""
+    backends = backends or (["loops", "numpy"] + (["torch"] if has_torch() else []))
+    results = {"cases": []}
+    for dtype_name in dtypes:
+        results.setdefault("machine_gflops", {})[dtype_name] = machine_gflops(DTYPES[dtype_name])
+    for size in sizes:
+        sizes_, m = SIZES[size]
+        flops = step_flops(sizes_, m)
+        for dtype_name in dtypes:
+            dtype = DTYPES[dtype_name]
+            agree = agreement(size, dtype, backends)
+            for backend in backends:
+                step = Step(size, dtype, backend)
+                seconds = time_step(step, min_time=min_time)
+                results["cases"].append({
+                    "size": size, "layers": sizes_, "m": m, "dtype": dtype_name,
+                    "backend": backend, "seconds": seconds, "gflops": flops / seconds / 1e9,
+                    "agreement": agree[backend], "allocated_bytes": allocated_bytes(step)})
+                log(f"  {size:<6} {dtype_name:<7} {backend:<5} {seconds * 1e6:12.1f} us")
+    results["environment"] = environment()
+    return results
+
+
+def ratios(results):
+    """{(size, dtype): {"numpy": loops speed / numpy speed, "torch": ...}}."""
+    seconds = {(c["size"], c["dtype"], c["backend"]): c["seconds"] for c in results["cases"]}
+    out = {}
+    for (size, dtype, backend), s in seconds.items():
+        if backend == "loops":
+            out[(size, dtype)] = {other: seconds[(size, dtype, other)] / s
+                                  for other in ("numpy", "torch") if (size, dtype, other) in seconds}
+    return out
+
+
+def table(results):
+    """The figures as a Markdown table."""
+    ceiling = results["machine_gflops"]
+    speedups = ratios(results)
+    lines = ["| size | dtype | backend | median step | GFLOP/s | % of matmul ceiling | "
+             "loops speed-up vs this | agrees with numpy | bytes allocated/step |",
+             "|---|---|---|---:|---:|---:|---:|---|---:|"]
+    for c in results["cases"]:
+        ratio = speedups[(c["size"], c["dtype"])].get(c["backend"])
+        agree = c["agreement"]["updates"]
+        lines.append(
+            f"| {c['size']} {c['layers']} m={c['m']} | {c['dtype']} | {c['backend']} | "
+            f"{_duration(c['seconds'])} | {c['gflops']:.1f} | "
+            f"{100 * c['gflops'] / ceiling[c['dtype']]:.0f}% | "
+            f"{'' if ratio is None else f'{ratio:.2f}x'} | "
+            f"{'yes' if agree <= AGREEMENT[c['dtype']] else 'NO'} ({agree:.0e}) | "
+            f"{c['allocated_bytes']} |")
+    return "\n".join(lines)
+
+
+def _duration(seconds):
+    return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+
+
+def plot(results, path):
+    """Median step time against size, one line per backend and dtype (needs matplotlib)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sizes = list(dict.fromkeys(c["size"] for c in results["cases"]))
+    for dtype in dict.fromkeys(c["dtype"] for c in results["cases"]):
+        for backend in dict.fromkeys(c["backend"] for c in results["cases"]):
+            times = [next((c["seconds"] for c in results["cases"] if (c["size"], c["dtype"],
+                           c["backend"]) == (s, dtype, backend)), np.nan) for s in sizes]
+            ax.plot(sizes, np.array(times) * 1e6, marker="o",
+                    linestyle="-" if dtype == "float64" else "--", label=f"{backend} {dtype}")
+    ax.set_yscale("log")
+    ax.set_xlabel("network size")
+    ax.set_ylabel("median training step (µs)")
+    ax.set_title("One training step, side by side")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def save_json(results, path):
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2, default=str)
