@@ -306,11 +306,12 @@ def plot(results, path):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
     sizes = list(dict.fromkeys(c["size"] for c in results["cases"]))
+    colours = {"loops": "tab:blue", "numpy": "tab:orange", "torch": "tab:green"}
     for dtype in dict.fromkeys(c["dtype"] for c in results["cases"]):
         for backend in dict.fromkeys(c["backend"] for c in results["cases"]):
             times = [next((c["seconds"] for c in results["cases"] if (c["size"], c["dtype"],
                            c["backend"]) == (s, dtype, backend)), np.nan) for s in sizes]
-            ax.plot(sizes, np.array(times) * 1e6, marker="o",
+            ax.plot(sizes, np.array(times) * 1e6, marker="o", color=colours.get(backend),
                     linestyle="-" if dtype == "float64" else "--", label=f"{backend} {dtype}")
     ax.set_yscale("log")
     ax.set_xlabel("network size")

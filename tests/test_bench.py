@@ -51,3 +51,12 @@ def test_set_num_threads():
     ff.set_num_threads(n)
     with pytest.raises(ValueError, match="n must be an integer from 1 to"):
         ff.set_num_threads(0)
+
+
+def test_bench_plot(tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed",
+                        exc_type=ImportError)
+    path = tmp_path / "bench.png"
+    assert main(["bench", "--sizes", "tiny,small", "--dtypes", "float32", "--backends",
+                 "loops,numpy", "--min-time", "0.01", "--no-startup", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
