@@ -8,6 +8,7 @@ from . import datasets
 from .network import Network
 from .registry import ACTIVATIONS as _ACTIVATIONS
 from .registry import COSTS as _COSTS
+from .teach import activation_jacobian, explain, gradcheck
 from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
@@ -18,5 +19,5 @@ ACTIVATIONS = tuple(_ACTIVATIONS)
 COSTS = tuple(_COSTS)
 """Names of the costs a network may minimise."""
 
-__all__ = ["ACTIVATIONS", "COSTS", "Network", "datasets", "get_num_threads", "set_num_threads",
-           "__version__"]
+__all__ = ["ACTIVATIONS", "COSTS", "Network", "activation_jacobian", "datasets", "explain",
+           "get_num_threads", "gradcheck", "set_num_threads", "__version__"]

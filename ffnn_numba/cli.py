@@ -137,6 +137,27 @@ def markdown(results):
     return "\n".join(lines)
 
 
+def explain(args):
+    """Show one scalar equation of a small network with its numbers."""
+    from .teach import explain as explain_equation
+    sizes = [int(n) for n in args.layers.split(",")]
+    activations = args.activations.split(",") if args.activations else None
+    net = Network(sizes, activations, args.cost, backend=args.backend, seed=args.seed)
+    rng = np.random.default_rng(args.seed)
+    X = rng.standard_normal((sizes[0], args.m))
+    if args.cost == "categorical_cross_entropy":
+        Y = rng.integers(0, sizes[-1], args.m)
+    elif args.cost == "mean_squared_error":
+        Y = rng.standard_normal((sizes[-1], args.m))
+    else:
+        Y = rng.integers(0, 2, (sizes[-1], args.m))
+    if args.show_network:
+        print(net.summary(args.m), end="\n\n")
+    explanation = explain_equation(net, X, Y, args.quantity, l=args.l, j=args.j, k=args.k, i=args.i)
+    print(explanation.latex() if args.latex else explanation)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="ffnn-numba",
@@ -146,6 +167,25 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=demo)
+    p = commands.add_parser(
+        "explain", help="show one scalar equation of a small network with its numbers",
+        description="Show one scalar equation of forward or backward propagation, term by "
+                    "term with its numbers, on a small seeded network (by default the seed's "
+                    "3-3-3-3 network: relu, tanh, softmax, categorical cross-entropy) and m "
+                    "random examples. Indices are 1-based, as in the derivation.")
+    p.add_argument("quantity", choices=["z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev"])
+    for letter, meaning in (("l", "layer, 1..L"), ("j", "node of layer l"),
+                            ("k", "node of layer l-1"), ("i", "example, 1..m")):
+        p.add_argument(f"--{letter}", type=int, help=meaning)
+    p.add_argument("--layers", default="3,3,3,3", help="n^[0],...,n^[L] (default 3,3,3,3)")
+    p.add_argument("--activations", default="relu,tanh,softmax")
+    p.add_argument("--cost", default="categorical_cross_entropy")
+    p.add_argument("--m", type=int, default=4, help="examples (default 4)")
+    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--show-network", action="store_true", help="print the network's table first")
+    p.set_defaults(run=explain)
     p = commands.add_parser("bench", help="time a training step on every backend, side by side")
     p.add_argument("--sizes", default="tiny,small,medium,large",
                    help="comma-separated, from tiny, small, medium, large")
@@ -162,6 +202,13 @@ def main(argv=None):
                    help="skip the cold and warm start-up measurements")
     p.set_defaults(run=bench)
     args = parser.parse_args(argv)
+    try:
+        return _run(args, argv)
+    except (ValueError, TypeError) as exc:
+        parser.exit(2, f"ffnn-numba {args.command}: error: {exc}\n")
+
+
+def _run(args, argv):
     args.argv = list(sys.argv[1:] if argv is None else argv)[1:]
     return args.run(args)
 

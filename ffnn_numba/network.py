@@ -10,10 +10,11 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from . import kernels, registry, validation, vectorized_step
+from . import kernels, registry, validation, vectorized, vectorized_step
 from .layout import N, biases, make_layers, n_nodes, n_params, nodes, scratch_size, weights
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
+EQUATIONS = {"loops": kernels, "numpy": vectorized}
 
 
 class Parameters(MutableMapping):
@@ -170,11 +171,27 @@ class Network:
 
     # -- the derivation -----------------------------------------------------------------
 
-    def forward(self, X):
-        """A^[L] = Ŷ for the inputs X (n^[0], m); returns a new (n^[L], m) array."""
+    def forward(self, X, trace=False):
+        """A^[L] = Ŷ for the inputs X (n^[0], m); returns a new (n^[L], m) array.
+
+        With ``trace=True``, returns instead a dict of every quantity of forward propagation
+        under the derivation's names: "A0" (= X), and "Z1", "A1", ..., "ZL", "AL".
+        """
         X, _ = self._check(X)
         ws = self._forward(X)
-        return nodes(ws.A, self._layers, self.n_layers, X.shape[1]).copy()
+        m = X.shape[1]
+        if trace:
+            return self._trace(ws, m, ("Z", "A"))
+        return nodes(ws.A, self._layers, self.n_layers, m).copy()
+
+    def _trace(self, ws, m, names):
+        buffers = {"Z": ws.Z, "A": ws.A, "dZ": ws.dZ, "dA": ws.dA}
+        out = {}
+        for l in range(self.n_layers + 1):
+            for name in names:
+                if l > 0 or name in ("A", "dA"):
+                    out[f"{name}{l}"] = nodes(buffers[name], self._layers, l, m).copy()
+        return out
 
     def cost(self, X, Y):
         """J = f(A^[L], Y)  (eq:J), as a float."""
@@ -183,20 +200,49 @@ class Network:
         return float(self._engine.output_cost(ws.Z, ws.A, self._layers, Y, self._cost_code,
                                               self._fused))
 
-    def gradients(self, X, Y):
+    def gradients(self, X, Y, trace=False):
         """dJ/dW^[l], dJ/db^[l] for l = 1..L and dJ/dA^[0] = dJ/dX, as new arrays.
 
         Returns a dict with keys "dW1".."dWL", "db1".."dbL" (shaped like the parameters)
-        and "dA0" (shaped like X).
+        and "dA0" (shaped like X). With ``trace=True`` it also holds every quantity of both
+        propagations: "A0".."AL", "Z1".."ZL", "dA0".."dAL" and "dZ1".."dZL". For the fused
+        output/cost pairs backpropagation starts from dZ^[L] = (A^[L] - Y)/m; the trace
+        still shows the seed dA^[L] = dJ/dA^[L], computed from its own formula.
         """
         X, Y = self._check(X, Y)
         ws = self._forward(X)
+        m = X.shape[1]
         self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, ws.scratch, self._theta,
                                           self._layers, ws.Z, ws.A, Y, self._cost_code,
                                           self._fused, True)
         grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
-        grads["dA0"] = nodes(ws.dA, self._layers, 0, X.shape[1]).copy()
+        grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
+        if trace:
+            grads.update(self._trace(ws, m, ("Z", "A", "dZ", "dA")))
+            if self._fused:
+                L = self.n_layers
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    EQUATIONS[self.backend].cost_backward(grads[f"dA{L}"], grads[f"A{L}"], Y,
+                                                          self._cost_code)
         return grads
+
+    def summary(self, m=None):
+        """A table of the layers: l, n^[l], activation, the shapes of W^[l], b^[l] and of
+        Z^[l], A^[l] for a batch of m examples, and the parameter counts."""
+        col = "m" if m is None else str(m)
+        rows = [("l", "n^[l]", "activation", "W^[l]", "b^[l]", "Z^[l], A^[l]", "parameters")]
+        rows.append(("0", str(self.layer_sizes[0]), "(input X = A^[0])", "", "",
+                     f"({self.layer_sizes[0]}, {col})", ""))
+        for l, activation in enumerate(self.activations, start=1):
+            n, n_prev = self.layer_sizes[l], self.layer_sizes[l - 1]
+            rows.append((str(l), str(n), activation, f"({n}, {n_prev})", f"({n}, 1)",
+                         f"({n}, {col})", str(n * (n_prev + 1))))
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.append(f"cost: {self.cost_name}; {len(self._theta)} parameters; "
+                     f"dtype {np.dtype(self.dtype).name}; backend {self.backend}")
+        return "\n".join(lines)
 
     def step(self, X, Y, learning_rate=0.1):
         """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it."""
