@@ -18,8 +18,10 @@ import tracemalloc
 
 import numpy as np
 
+from . import registry
 from .layout import nodes
 from .network import ENGINES, Network
+from .training import SGD
 
 SIZES = {
     "tiny": ([2, 16, 16, 1], 32),
@@ -71,8 +73,9 @@ class Step:
         m = X.shape[1]
         ws = net._workspace(m)
         nodes(ws.A, net._layers, 0, m)[...] = X
-        self._args = (net._theta, net._grad, ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, net._layers,
-                      Y, net._cost_code, net._fused, dtype(LEARNING_RATE))
+        self._args = (net._theta, net._grad, net._no_state, SGD(LEARNING_RATE).settings(), ws.Z,
+                      ws.A, ws.dZ, ws.dA, ws.scratch, net._layers, Y, net._cost_code,
+                      net._fused, 0.0, registry.SGD)
         self._train_step = ENGINES[backend].train_step
 
     def __call__(self):

@@ -7,6 +7,7 @@ import numpy as np
 
 from .datasets import make_spirals, train_test_split
 from .network import Network
+from .registry import DEFAULT_OUTPUT
 from .threads import set_num_threads
 
 
@@ -158,6 +159,84 @@ def explain(args):
     return 0
 
 
+def train(args):
+    """Train a network on a CSV file and save it with its preprocessing."""
+    from . import tabular
+    header, rows = tabular.read_csv(args.data)
+    if args.target not in header:
+        raise tabular.DataError(f"{args.data}: no column {args.target!r}; the columns are {header}")
+    features = [name for name in header if name != args.target]
+    if not features:
+        raise tabular.DataError(f"{args.data}: no feature columns besides the target")
+    target = [row[header.index(args.target)].strip() for row in rows]
+    task = args.task or tabular.infer_task(target)
+    X, mean, scale = tabular.standardize(tabular.numeric_columns(args.data, header, rows, features))
+    hidden = [int(n) for n in args.layers.split(",") if n.strip()] if args.layers else []
+    meta = {"task": task, "features": features, "target": args.target,
+            "feature_mean": mean.tolist(), "feature_scale": scale.tolist()}
+    if task == "classification":
+        classes, y = tabular.class_labels(target)
+        if len(classes) < 2:
+            raise tabular.DataError(f"{args.data}: the target {args.target!r} has one class only")
+        binary = len(classes) == 2
+        cost = "binary_cross_entropy" if binary else "categorical_cross_entropy"
+        sizes, Y = [len(features), *hidden, 1 if binary else len(classes)], y
+        meta["classes"] = classes
+    else:
+        values = tabular.numeric_columns(args.data, header, rows, [args.target])[:, 0]
+        y_std, y_mean, y_scale = tabular.standardize(values[:, None])
+        cost, sizes, Y = "mean_squared_error", [len(features), *hidden, 1], y_std.T
+        meta.update(target_mean=float(y_mean[0]), target_scale=float(y_scale[0]))
+    net = Network(sizes, [args.activation] * len(hidden) + [DEFAULT_OUTPUT[cost]], cost,
+                  backend=args.backend, seed=args.seed, l2=args.l2)
+    net.metadata = meta
+    print(f"{task}: {len(rows)} rows, {len(features)} features"
+          + (f", {len(meta['classes'])} classes" if task == "classification" else "")
+          + f"; network {sizes}, {cost}, {args.optimizer}")
+    history = net.fit(X.T, Y, epochs=args.epochs, batch_size=args.batch_size,
+                      learning_rate=args.learning_rate, optimizer=args.optimizer,
+                      validation_fraction=args.validation_fraction or None,
+                      patience=args.patience, seed=args.seed,
+                      verbose=False if args.quiet else "auto")
+    epochs = len(history["cost"])
+    print(f"trained {epochs} epochs" + (" (early stopping)" if epochs < args.epochs else ""))
+    for part in ("", "val_"):
+        if f"{part}cost" in history:
+            name = "validation" if part else "training"
+            line = f"{name}: cost {history[part + 'cost'][-1]:.4f}"
+            if task == "classification":
+                line += f", accuracy {history[part + 'accuracy'][-1]:.4f}"
+            print(line)
+    net.save(args.output)
+    print(f"model saved to {args.output}")
+    return 0
+
+
+def predict(args):
+    """One prediction per row of a CSV file, with the model's own preprocessing."""
+    from . import tabular
+    net = Network.load(args.model, backend=args.backend)
+    meta = net.metadata
+    if "features" not in meta:
+        raise tabular.DataError(f"{args.model}: this network was not saved by ffnn-numba train, "
+                                f"so its feature columns are unknown")
+    header, rows = tabular.read_csv(args.data)
+    X = tabular.numeric_columns(args.data, header, rows, meta["features"])
+    X, _, _ = tabular.standardize(X, np.array(meta["feature_mean"]), np.array(meta["feature_scale"]))
+    out = net.predict(X.T)
+    if meta["task"] == "classification":
+        labels = [meta["classes"][int(c)] for c in np.ravel(out)]
+    else:
+        labels = [repr(float(v)) for v in np.ravel(out) * meta["target_scale"] + meta["target_mean"]]
+    text = "prediction\n" + "".join(f"{label}\n" for label in labels)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="ffnn-numba",
@@ -186,6 +265,34 @@ def main(argv=None):
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--show-network", action="store_true", help="print the network's table first")
     p.set_defaults(run=explain)
+    p = commands.add_parser("train", help="train a network on a CSV file and save it",
+                            description="Train on a CSV file: a header row, numeric feature "
+                                        "columns and a target column. Features are standardized "
+                                        "(the statistics are saved with the model).")
+    p.add_argument("data", help="CSV file")
+    p.add_argument("--target", required=True, help="the target column")
+    p.add_argument("--task", choices=["classification", "regression"],
+                   help="inferred when omitted: text labels or <= 20 distinct integers classify")
+    p.add_argument("--layers", default="64,32", help="hidden layer sizes (default 64,32)")
+    p.add_argument("--activation", default="relu", help="hidden activation (default relu)")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "nesterov", "adam"])
+    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--validation-fraction", type=float, default=0.2)
+    p.add_argument("--patience", type=int, default=10, help="early stopping (default 10 epochs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.add_argument("--output", default="model.npz", help="where to save (default model.npz)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(run=train)
+    p = commands.add_parser("predict", help="predict every row of a CSV file with a saved model")
+    p.add_argument("model", help="a model saved by ffnn-numba train")
+    p.add_argument("data", help="CSV file with the model's feature columns")
+    p.add_argument("--output", help="write the predictions here instead of standard output")
+    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.set_defaults(run=predict)
     p = commands.add_parser("bench", help="time a training step on every backend, side by side")
     p.add_argument("--sizes", default="tiny,small,medium,large",
                    help="comma-separated, from tiny, small, medium, large")
@@ -204,7 +311,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return _run(args, argv)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         parser.exit(2, f"ffnn-numba {args.command}: error: {exc}\n")
 
 

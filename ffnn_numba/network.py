@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from . import kernels, registry, validation, vectorized, vectorized_step
+from . import io, kernels, registry, training, validation, vectorized, vectorized_step
 from .layout import N, biases, make_layers, n_nodes, n_params, nodes, scratch_size, weights
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
@@ -88,12 +88,20 @@ class Network:
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
         Precision of parameters, buffers and outputs.
     seed : int or None
-        Seeds the initialization (He for relu-like layers, Glorot otherwise) and the
-        shuffling of ``fit`` when that is given no seed of its own.
+        Seeds the initialization and the shuffling of ``fit`` when that is given no seed of
+        its own.
+    l2 : float, default 0
+        λ of the L2 term λ/(2m) Σ_l ||W^[l]||² added to J (weights only, not biases); its
+        gradient (λ/m) W^[l] is added to every dW^[l], so gradient checks still hold.
+        Assignable at any time through the ``l2`` attribute.
+    init : {"auto", "he", "glorot", "small"}, default "auto"
+        How W^[l] starts (b^[l] starts at 0): "he" draws N(0, 2/n^[l-1]), "glorot" draws
+        U(±√(6/(n^[l-1] + n^[l]))), "small" draws 0.01 N(0, 1) as the deeplearning.ai course
+        does; "auto" is "he" for relu-like layers and "glorot" for the others.
     """
 
     def __init__(self, layer_sizes, activations=None, cost="mean_squared_error", *,
-                 backend="loops", dtype=np.float64, seed=None):
+                 backend="loops", dtype=np.float64, seed=None, l2=0.0, init="auto"):
         self.layer_sizes = validation.check_layer_sizes(layer_sizes)
         self.cost_name = validation.check_cost(cost)
         self.activations = validation.check_activations(activations, len(self.layer_sizes) - 1,
@@ -101,6 +109,8 @@ class Network:
         validation.check_output(self.activations[-1], self.cost_name, self.layer_sizes[-1])
         self.dtype = validation.check_dtype(dtype)
         self.backend = backend
+        self.l2 = l2
+        self.init = validation._one_of("init", init, registry.INITIALIZERS)
         self._layers = make_layers(self.layer_sizes,
                                    [registry.ACTIVATIONS[a].code for a in self.activations])
         self._theta = np.zeros(n_params(self._layers), self.dtype)
@@ -108,22 +118,25 @@ class Network:
         self._cost_code = registry.COSTS[self.cost_name].code
         self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
         self._workspace_cache = None
+        self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
+        self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(seed)
         self.params = Parameters(self._theta, self._layers)
         self._initialize()
 
     def _initialize(self):
-        """W^[l] ~ He normal (std √(2/n^[l-1])) or Glorot uniform (±√(6/(n^[l-1]+n^[l]))); b = 0.
-
-        Drawn in float64 and cast, so both dtypes start from the same numbers.
-        """
+        """W^[l] as ``init`` says, b^[l] = 0; drawn in float64 and cast, so both dtypes start
+        from the same numbers."""
         for l, activation in enumerate(self.activations, start=1):
             n_prev, n = self.layer_sizes[l - 1], self.layer_sizes[l]
-            if registry.ACTIVATIONS[activation].init == "he":
+            init = registry.ACTIVATIONS[activation].init if self.init == "auto" else self.init
+            if init == "he":
                 W = self._rng.normal(0.0, math.sqrt(2.0 / n_prev), size=(n, n_prev))
-            else:
+            elif init == "glorot":
                 limit = math.sqrt(6.0 / (n_prev + n))
                 W = self._rng.uniform(-limit, limit, size=(n, n_prev))
+            else:
+                W = 0.01 * self._rng.standard_normal((n, n_prev))
             self.params[f"W{l}"] = W
             self.params[f"b{l}"] = np.zeros((n, 1))
 
@@ -136,6 +149,18 @@ class Network:
     def backend(self, name):
         self._backend = validation.check_backend(name)
         self._engine = ENGINES[name]
+
+    @property
+    def l2(self):
+        """λ of the L2 term λ/(2m) Σ ||W^[l]||² of J."""
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                math.isfinite(value) and value >= 0):
+            raise ValueError(f"l2 must be a finite number >= 0; got {value!r}")
+        self._l2 = float(value)
 
     @property
     def n_layers(self):
@@ -194,11 +219,8 @@ class Network:
         return out
 
     def cost(self, X, Y):
-        """J = f(A^[L], Y)  (eq:J), as a float."""
-        X, Y = self._check(X, Y)
-        ws = self._forward(X)
-        return float(self._engine.output_cost(ws.Z, ws.A, self._layers, Y, self._cost_code,
-                                              self._fused))
+        """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0, as a float."""
+        return self._cost_checked(*self._check(X, Y))
 
     def gradients(self, X, Y, trace=False):
         """dJ/dW^[l], dJ/db^[l] for l = 1..L and dJ/dA^[0] = dJ/dX, as new arrays.
@@ -214,7 +236,7 @@ class Network:
         m = X.shape[1]
         self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, ws.scratch, self._theta,
                                           self._layers, ws.Z, ws.A, Y, self._cost_code,
-                                          self._fused, True)
+                                          self._fused, self._l2, True)
         grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
         grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
         if trace:
@@ -246,57 +268,160 @@ class Network:
 
     def step(self, X, Y, learning_rate=0.1):
         """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it."""
-        learning_rate = validation.check_learning_rate(learning_rate)
+        settings = training.SGD(learning_rate).settings()
         X, Y = self._check(X, Y)
         m = X.shape[1]
         ws = self._workspace(m)
         nodes(ws.A, self._layers, 0, m)[...] = X
         return float(self._engine.train_step(
-            self._theta, self._grad, ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, self._layers, Y,
-            self._cost_code, self._fused, self.dtype(learning_rate)))
+            self._theta, self._grad, self._no_state, settings, ws.Z, ws.A, ws.dZ, ws.dA,
+            ws.scratch, self._layers, Y, self._cost_code, self._fused, self._l2,
+            registry.SGD))
 
-    def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=0.1, seed=None, shuffle=True):
-        """Mini-batch gradient descent.
+    def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=None, seed=None, shuffle=True,
+            optimizer="sgd", schedule="constant", validation_data=None, validation_fraction=None,
+            patience=None, min_delta=0.0, restore_best=True, callbacks=(), verbose="auto"):
+        """Mini-batch training.
 
-        Each epoch visits the examples in a fresh random order (drawn from ``seed``, or from
-        the network's own generator when ``seed`` is None) in batches of ``batch_size``; the
-        last batch of an epoch may be smaller. On the loops backend each epoch is one
-        compiled call. Both backends draw the same orders.
+        Parameters
+        ----------
+        X, Y : array_like
+            Training inputs (n^[0], m) and targets, as for ``cost``.
+        epochs, batch_size : int
+            Passes over the data, and examples per update (the last batch of an epoch may be
+            smaller).
+        learning_rate : float, optional
+            α; by default the optimizer's own (0.1, or 0.001 for Adam).
+        seed : int, optional
+            Seeds the shuffles and the validation split; by default the network's generator.
+            Both backends draw the same orders.
+        shuffle : bool
+            Visit the examples in a fresh random order every epoch.
+        optimizer : {"sgd", "momentum", "nesterov", "adam"} or an optimizer object
+            ``ff.training.SGD``, ``Momentum``, ``Nesterov`` or ``Adam``, carrying its settings.
+            Its state starts afresh with every call of fit.
+        schedule : {"constant", "step", "invscaling"} or a schedule object
+            The learning rate of each epoch (``ff.training.Constant``, ``StepDecay``,
+            ``InverseScaling``).
+        validation_data : (X_val, Y_val), optional
+        validation_fraction : float, optional
+            Or hold out this random fraction of (X, Y) for validation.
+        patience : int, optional
+            Early stopping: stop after this many epochs without the monitored cost (the
+            validation cost where there is validation data, the training cost otherwise)
+            improving by more than ``min_delta``; with ``restore_best`` the parameters of the
+            best epoch are put back.
+        callbacks : sequence of callables
+            ``callback(net, epoch, history)`` after each epoch (epoch from 1); returning True
+            stops training.
+        verbose : bool or "auto"
+            A progress line on standard error; "auto" shows it only in a terminal.
 
         Returns
         -------
-        history : dict
-            ``history["cost"][e]``: the mean of epoch e's batch costs, each taken before its
-            update and weighted by its batch size.
+        history : dict of lists, one entry per epoch
+            "cost" (the mean of the epoch's batch costs, each before its update, weighted by
+            batch size), "accuracy" (on the whole training set after the epoch; classification
+            only), "val_cost", "val_accuracy" (with validation data), "learning_rate".
         """
         epochs = validation.check_positive_int(epochs, "epochs")
         batch_size = validation.check_positive_int(batch_size, "batch_size")
-        learning_rate = self.dtype(validation.check_learning_rate(learning_rate))
+        optimizer = training.make_optimizer(optimizer, learning_rate)
+        schedule = training.make_schedule(schedule)
+        settings = optimizer.settings()
+        if patience is not None:
+            patience = validation.check_positive_int(patience, "patience")
         X, Y = self._check(X, Y)
+        rng = self._rng if seed is None else np.random.default_rng(seed)
+        if validation_data is not None and validation_fraction is not None:
+            raise ValueError("give validation_data or validation_fraction, not both")
+        if validation_fraction is not None:
+            X, Y, X_val, Y_val = training.split_validation(X, Y, validation_fraction, rng)
+        elif validation_data is not None:
+            X_val, Y_val = self._check(*validation_data)
+        else:
+            X_val = Y_val = None
+        X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
         m = X.shape[1]
         batch_size = min(batch_size, m)
-        rng = self._rng if seed is None else np.random.default_rng(seed)
         ws = self._workspace(batch_size)
+        state = np.zeros((2, len(self._theta)), self.dtype)
         n_batches = -(-m // batch_size)
         batch_costs = np.zeros(n_batches)
         batch_shares = np.full(n_batches, batch_size / m)
         batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
-        history = {"cost": []}
+        history = {"cost": [], "accuracy": [], "learning_rate": []}
+        if X_val is not None:
+            history.update(val_cost=[], val_accuracy=[])
+        monitor = "val_cost" if X_val is not None else "cost"
+        best, best_theta, waited = math.inf, None, 0
+        progress = training.Progress(epochs, verbose)
+        code = registry.OPTIMIZERS[optimizer.name]
         for epoch in range(epochs):
+            settings[registry.LEARNING_RATE] = schedule.rate(optimizer.learning_rate, epoch,
+                                                             epoch * m)
             order = rng.permutation(m) if shuffle else np.arange(m)
             # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
             with np.errstate(over="ignore", invalid="ignore"):
-                self._engine.train_epoch(batch_costs, self._theta, self._grad, ws.Z, ws.A,
-                                         ws.dZ, ws.dA, ws.scratch, ws.Y, self._layers, X, Y,
-                                         order, batch_size, self._cost_code, self._fused,
-                                         learning_rate)
-            cost = float(batch_costs @ batch_shares)
-            history["cost"].append(cost)
-            if not math.isfinite(cost):
-                warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is {cost}; "
-                              f"try a smaller learning_rate", RuntimeWarning, stacklevel=2)
+                self._engine.train_epoch(batch_costs, self._theta, self._grad, state, settings,
+                                         ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, ws.Y,
+                                         self._layers, X, Y, order, batch_size, self._cost_code,
+                                         self._fused, self._l2, code)
+                self._record(history, float(batch_costs @ batch_shares), X, Y, X_val, Y_val)
+            history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
+            progress.update(epoch + 1, history, (epoch + 1) * m)
+            if not math.isfinite(history["cost"][-1]):
+                progress.close()
+                warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is "
+                              f"{history['cost'][-1]}; try a smaller learning_rate",
+                              RuntimeWarning, stacklevel=2)
+                return history
+            if history[monitor][-1] < best - min_delta:
+                best, waited = history[monitor][-1], 0
+                if patience is not None and restore_best:
+                    best_theta = self._theta.copy()
+            else:
+                waited += 1
+            stop = patience is not None and waited >= patience
+            if any([bool(callback(self, epoch + 1, history)) for callback in callbacks]) or stop:
                 break
+        progress.close()
+        if best_theta is not None:
+            self._theta[...] = best_theta
         return history
+
+    def _record(self, history, cost, X, Y, X_val, Y_val):
+        """Append an epoch's training cost and accuracy, and its validation figures."""
+        history["cost"].append(cost)
+        history["accuracy"].append(training.accuracy(self.cost_name, self._forward_checked(X), Y))
+        if X_val is not None:
+            history["val_cost"].append(self._cost_checked(X_val, Y_val))
+            history["val_accuracy"].append(
+                training.accuracy(self.cost_name, self._forward_checked(X_val), Y_val))
+
+    def _forward_checked(self, X):
+        ws = self._forward(X)
+        return nodes(ws.A, self._layers, self.n_layers, X.shape[1])
+
+    def _cost_checked(self, X, Y):
+        ws = self._forward(X)
+        return float(self._engine.output_cost(ws.Z, ws.A, self._theta, self._layers, Y,
+                                              self._cost_code, self._fused, self._l2))
+
+    def save(self, path):
+        """Save to one ``.npz`` file: the parameters and a JSON header (format version, layer
+        sizes, activations, cost, dtype, l2, library version, ``metadata``). No pickle."""
+        io.save(self, path)
+
+    @classmethod
+    def load(cls, path, backend="loops"):
+        """A network from a file written by ``save``, bit for bit.
+
+        Raises ``ffnn_numba.io.ModelFileError`` (a ValueError) for a truncated, damaged,
+        foreign, wrong-version or inconsistent file, and for one holding pickled objects,
+        which is refused unread.
+        """
+        return io.load(cls, path, backend)
 
     def predict(self, X):
         """Predictions: class labels (m,) for categorical and binary cross-entropy, 0/1 labels

@@ -61,3 +61,14 @@ DEFAULT_OUTPUT = {
     "categorical_cross_entropy": "softmax",
     "multilabel_cross_entropy": "sigmoid",
 }
+
+# Optimizers: the update θ ← ... applied after each mini-batch (kernels/optimizers.py).
+SGD, MOMENTUM, NESTEROV, ADAM = range(4)
+OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "nesterov": NESTEROV, "adam": ADAM}
+
+# Slots of the float64 ``settings`` vector every update kernel reads: the learning rate α,
+# momentum μ, Adam's β1, β2 and ε, and the number of Adam steps taken so far.
+LEARNING_RATE, MOMENTUM_COEFFICIENT, BETA_1, BETA_2, EPSILON, STEPS = range(6)
+N_SETTINGS = 6
+
+INITIALIZERS = ("auto", "he", "glorot", "small")

@@ -11,7 +11,9 @@ import numpy as np
 
 from .registry import ACTIVATIONS as ACTIVATION_INFO
 from .registry import CATEGORICAL_CROSS_ENTROPY, ELU_ALPHA, LEAKY_RELU_SLOPE
+from .registry import BETA_1, BETA_2, EPSILON, LEARNING_RATE, MOMENTUM_COEFFICIENT, STEPS
 from .registry import COSTS as COST_INFO
+from .registry import OPTIMIZERS as OPTIMIZER_CODES
 
 
 def linear_forward(Z, W, A_prev, b):
@@ -240,3 +242,45 @@ def cost_forward(Z, A, Y, code, from_logits):
 def cost_backward(dA, A, Y, code):
     """The seed dJ/dA^[L] for the cost ``code``."""
     _COSTS_BY_CODE[code][1](dA, A, Y)
+
+
+# Optimizers (kernels/optimizers.py has the rules): θ, g = ∂J/∂θ and state as whole vectors.
+
+def sgd_update(theta, grad, state, settings):
+    theta -= settings[LEARNING_RATE] * grad
+
+
+def momentum_update(theta, grad, state, settings):
+    v = state[0]
+    v *= settings[MOMENTUM_COEFFICIENT]
+    v -= settings[LEARNING_RATE] * grad
+    theta += v
+
+
+def nesterov_update(theta, grad, state, settings):
+    v = state[0]
+    v *= settings[MOMENTUM_COEFFICIENT]
+    v -= settings[LEARNING_RATE] * grad
+    theta += settings[MOMENTUM_COEFFICIENT] * v - settings[LEARNING_RATE] * grad
+
+
+def adam_update(theta, grad, state, settings):
+    settings[STEPS] += 1
+    beta_1, beta_2, s = settings[BETA_1], settings[BETA_2], settings[STEPS]
+    alpha = settings[LEARNING_RATE] * np.sqrt(1 - beta_2 ** s) / (1 - beta_1 ** s)
+    m, v = state[0], state[1]
+    m *= beta_1
+    m += (1 - beta_1) * grad
+    v *= beta_2
+    v += (1 - beta_2) * grad * grad
+    theta -= alpha * m / (np.sqrt(v) + settings[EPSILON])
+
+
+OPTIMIZERS = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nesterov_update,
+              "adam": adam_update}
+_OPTIMIZERS_BY_CODE = {OPTIMIZER_CODES[name]: update for name, update in OPTIMIZERS.items()}
+
+
+def parameter_update(theta, grad, state, settings, code):
+    """The update of the optimizer ``code``."""
+    _OPTIMIZERS_BY_CODE[code](theta, grad, state, settings)

@@ -15,6 +15,7 @@ from ffnn_numba.layout import ACT, N
 from ._jit import jit
 from .activations import activation_backward, activation_forward
 from .costs import cost_backward, cost_forward, output_delta
+from .optimizers import parameter_update
 from .blocked import (linear_forward_blocked, linear_forward_unrolled,
                       prev_activation_gradient_blocked, prev_activation_gradient_unrolled,
                       weight_gradient_blocked)
@@ -74,20 +75,48 @@ def forward_propagation(Z_buf, A_buf, scratch, theta, layers, m):
 
 
 @jit
-def output_cost(Z_buf, A_buf, layers, Y, cost, fused):
-    """J = f(A^[L], Y)  (eq:J); from the logits Z^[L] for the fused pairs."""
+def l2_penalty(theta, layers, l2, m):
+    """λ/(2m) Σ_l Σ_j Σ_k (w_{j,k}^[l])², the L2 term of J (weights only, not biases)."""
+    total = 0.0
+    for l in range(1, layers.shape[0]):
+        W = weights(theta, layers, l)
+        for j in range(W.shape[0]):
+            for k in range(W.shape[1]):
+                total += W[j, k] * W[j, k]
+    return l2 / (2 * m) * total
+
+
+@jit
+def l2_gradient(grad, theta, layers, l2, m):
+    """∂/∂w_{j,k}^[l] of the L2 term, (λ/m) w_{j,k}^[l], added to every dW^[l]. Accumulates."""
+    scale = l2 / m
+    for l in range(1, layers.shape[0]):
+        W, dW = weights(theta, layers, l), weights(grad, layers, l)
+        for j in range(W.shape[0]):
+            for k in range(W.shape[1]):
+                dW[j, k] += scale * W[j, k]
+
+
+@jit
+def output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2):
+    """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0; from the logits Z^[L] for the
+    fused pairs."""
     L, m = layers.shape[0] - 1, Y.shape[1]
-    return cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
+    J = cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
+    if l2 > 0:
+        J += l2_penalty(theta, layers, l2, m)
+    return J
 
 
 @jit(parallel=True)
 def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, to_input):
+                         fused, l2, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dz_scalar), dW^[l] (eq:dw_scalar),
     db^[l] (eq:db_scalar) and dA^[l-1] (eq:da_prev_scalar).
 
     Fused pairs start from dZ^[L] = (A^[L] - Y)/m instead. dA^[0] = dJ/dX is computed only when
-    ``to_input``. Overwrites grad and the blocks of dZ_buf and dA_buf it reaches.
+    ``to_input``. With l2 > 0 every dW^[l] also gets the L2 term's (λ/m) W^[l]. Overwrites grad
+    and the blocks of dZ_buf and dA_buf it reaches.
     """
     L, m = layers.shape[0] - 1, Y.shape[1]
     if fused:
@@ -104,28 +133,27 @@ def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_
         if l > 1 or to_input:
             layer_prev_activation_gradient(nodes(dA_buf, layers, l - 1, m),
                                            weights(theta, layers, l), dZ, scratch)
+    if l2 > 0:
+        l2_gradient(grad, theta, layers, l2, m)
 
 
 @jit(parallel=True)
-def train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y, cost, fused,
-               learning_rate):
-    """One gradient-descent step on the batch whose A^[0] is in A_buf: θ ← θ - α dJ/dθ.
-
-    Returns J before the update.
-    """
+def train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y,
+               cost, fused, l2, optimizer):
+    """One step of the optimizer on the batch whose A^[0] is in A_buf: forward, J, backward,
+    then the update of ``optimizer`` (kernels/optimizers.py). Returns J before the update."""
     m = Y.shape[1]
     forward_propagation(Z_buf, A_buf, scratch, theta, layers, m)
-    J = output_cost(Z_buf, A_buf, layers, Y, cost, fused)
+    J = output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2)
     backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, False)
-    for t in range(theta.shape[0]):
-        theta[t] -= learning_rate * grad[t]
+                         fused, l2, False)
+    parameter_update(theta, grad, state, settings, optimizer)
     return J
 
 
 @jit(parallel=True)
-def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, Y_buf, layers, X, Y,
-                order, batch_size, cost, fused, learning_rate):
+def train_epoch(costs, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
+                Y_buf, layers, X, Y, order, batch_size, cost, fused, l2, optimizer):
     """One pass over the examples in ``order``, ``batch_size`` at a time, one ``train_step`` each.
 
     Each batch's columns of X and Y are copied into the A^[0] block of A_buf and into Y_buf.
@@ -143,5 +171,5 @@ def train_epoch(costs, theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, Y_buf
                 X_batch[k, c] = X[k, i]
             for j in range(n_output):
                 Y_batch[j, c] = Y[j, i]
-        costs[b] = train_step(theta, grad, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y_batch,
-                              cost, fused, learning_rate)
+        costs[b] = train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf,
+                              scratch, layers, Y_batch, cost, fused, l2, optimizer)

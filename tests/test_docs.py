@@ -15,8 +15,10 @@ def blocks(doc, language):
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)
-def test_python_samples_run(doc):
-    """A document's Python blocks run in order, in one namespace, as a reader would run them."""
+def test_python_samples_run(doc, tmp_path, monkeypatch):
+    """A document's Python blocks run in order, in one namespace, as a reader would run them
+    (in a fresh directory, where they may write files)."""
+    monkeypatch.chdir(tmp_path)
     namespace = {}
     for n, code in enumerate(blocks(doc, "python")):
         exec(compile(code, f"{doc.name}[python block {n}]", "exec"), namespace)

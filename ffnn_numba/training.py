@@ -1,0 +1,176 @@
+"""What ``Network.fit`` needs beyond the equations: optimizers and their settings,
+learning-rate schedules, accuracy, and a progress line.
+
+The update rules themselves are kernels (``kernels/optimizers.py``, with twins in
+``vectorized.py``); the classes here only carry their settings.
+"""
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import registry, validation
+
+
+@dataclass
+class SGD:
+    """Plain gradient descent: θ ← θ − α g."""
+    learning_rate: float = 0.1
+    name = "sgd"
+
+    def settings(self):
+        s = np.zeros(registry.N_SETTINGS)
+        s[registry.LEARNING_RATE] = validation.check_learning_rate(self.learning_rate)
+        return s
+
+
+@dataclass
+class Momentum(SGD):
+    """Momentum: v ← μ v − α g; θ ← θ + v."""
+    momentum: float = 0.9
+    name = "momentum"
+
+    def settings(self):
+        s = super().settings()
+        s[registry.MOMENTUM_COEFFICIENT] = _fraction(self.momentum, "momentum")
+        return s
+
+
+@dataclass
+class Nesterov(Momentum):
+    """Nesterov momentum: v ← μ v − α g; θ ← θ + μ v − α g."""
+    name = "nesterov"
+
+
+@dataclass
+class Adam(SGD):
+    """Adam: m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²;
+    θ ← θ − α √(1 − β2^s) / (1 − β1^s) · m / (√v + ε), s the step count."""
+    learning_rate: float = 0.001
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    name = "adam"
+
+    def settings(self):
+        s = super().settings()
+        s[registry.BETA_1] = _fraction(self.beta_1, "beta_1")
+        s[registry.BETA_2] = _fraction(self.beta_2, "beta_2")
+        if not self.epsilon > 0:
+            raise ValueError(f"epsilon must be positive; got {self.epsilon}")
+        s[registry.EPSILON] = self.epsilon
+        return s
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+
+
+def _fraction(value, name):
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must lie in [0, 1); got {value}")
+    return float(value)
+
+
+def make_optimizer(optimizer, learning_rate):
+    """An optimizer object from a name (with ``learning_rate``, or its default) or an object."""
+    if isinstance(optimizer, SGD):
+        if learning_rate is not None:
+            raise ValueError("give the learning rate to the optimizer object, not to fit")
+        return optimizer
+    name = validation._one_of("optimizer", optimizer, tuple(OPTIMIZERS))
+    return OPTIMIZERS[name]() if learning_rate is None else OPTIMIZERS[name](learning_rate)
+
+
+@dataclass
+class Constant:
+    """α_e = α for every epoch e."""
+
+    def rate(self, alpha, epoch, seen):
+        return alpha
+
+
+@dataclass
+class StepDecay:
+    """α_e = α γ^⌊e / step_size⌋: multiplied by γ every ``step_size`` epochs (e from 0)."""
+    step_size: int = 10
+    gamma: float = 0.5
+
+    def rate(self, alpha, epoch, seen):
+        return alpha * self.gamma ** (epoch // self.step_size)
+
+
+@dataclass
+class InverseScaling:
+    """α_e = α / (t + 1)^power_t, t the examples seen before epoch e (scikit-learn's
+    "invscaling")."""
+    power_t: float = 0.5
+
+    def rate(self, alpha, epoch, seen):
+        return alpha / (seen + 1) ** self.power_t
+
+
+SCHEDULES = {"constant": Constant, "step": StepDecay, "invscaling": InverseScaling}
+
+
+def make_schedule(schedule):
+    if isinstance(schedule, (Constant, StepDecay, InverseScaling)):
+        return schedule
+    return SCHEDULES[validation._one_of("schedule", schedule, tuple(SCHEDULES))]()
+
+
+def accuracy(cost_name, A, Y):
+    """Fraction of examples predicted right, or None for regression (mean squared error).
+
+    Categorical: the largest output is the largest target. Binary: the output is on the
+    target's side of 1/2. Multi-label: every label of the example is (subset accuracy, as
+    scikit-learn's ``accuracy_score``).
+    """
+    if cost_name == "categorical_cross_entropy":
+        return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+    if cost_name == "mean_squared_error":
+        return None
+    return float(np.mean(np.all((A > 0.5) == (Y > 0.5), axis=0)))
+
+
+class Progress:
+    """One line per fit, redrawn after every epoch: epoch, costs, accuracy, examples/s."""
+
+    def __init__(self, epochs, verbose, stream=None):
+        self.stream = stream or sys.stderr
+        if verbose == "auto":
+            verbose = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.enabled, self.epochs = bool(verbose), epochs
+        self.start = time.perf_counter()
+
+    def update(self, epoch, history, examples):
+        if not self.enabled:
+            return
+        rate = examples / max(time.perf_counter() - self.start, 1e-9)
+        done = int(20 * epoch / self.epochs)
+        fields = [f"epoch {epoch}/{self.epochs}", "━" * done + "─" * (20 - done)]
+        for key in ("cost", "accuracy", "val_cost", "val_accuracy"):
+            if history.get(key) and history[key][-1] is not None:
+                fields.append(f"{key} {history[key][-1]:.4f}")
+        fields.append(f"{rate:,.0f} examples/s")
+        self.stream.write("\r" + "  ".join(fields) + " ")
+        self.stream.flush()
+
+    def close(self):
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def split_validation(X, Y, fraction, rng):
+    """A random ``fraction`` of the columns as validation data, the rest for training."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_fraction must lie in (0, 1); got {fraction}")
+    m = X.shape[1]
+    n_val = int(math.ceil(fraction * m))
+    if n_val >= m:
+        raise ValueError(f"validation_fraction {fraction} leaves no training examples of m = {m}")
+    order = rng.permutation(m)
+    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return X[:, train], Y[:, train], X[:, val], Y[:, val]
