@@ -167,6 +167,18 @@ class Network:
         """L, the number of layers with weights and biases."""
         return len(self.layer_sizes) - 1
 
+    def __getstate__(self):
+        """Pickle the parameters once; ``params`` is rebuilt as views of them on unpickling."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("params", "_workspace_cache", "_engine")}
+        state["_workspace_cache"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._engine = ENGINES[self._backend]
+        self.params = Parameters(self._theta, self._layers)
+
     def __repr__(self):
         return (f"Network({list(self.layer_sizes)}, activations={list(self.activations)}, "
                 f"cost={self.cost_name!r}, backend={self.backend!r}, "
@@ -280,7 +292,8 @@ class Network:
 
     def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=None, seed=None, shuffle=True,
             optimizer="sgd", schedule="constant", validation_data=None, validation_fraction=None,
-            patience=None, min_delta=0.0, restore_best=True, callbacks=(), verbose="auto"):
+            patience=None, min_delta=0.0, restore_best=True, callbacks=(), verbose="auto",
+            reset_optimizer=True):
         """Mini-batch training.
 
         Parameters
@@ -299,7 +312,9 @@ class Network:
             Visit the examples in a fresh random order every epoch.
         optimizer : {"sgd", "momentum", "nesterov", "adam"} or an optimizer object
             ``ff.training.SGD``, ``Momentum``, ``Nesterov`` or ``Adam``, carrying its settings.
-            Its state starts afresh with every call of fit.
+            Its state (velocity, Adam's moments and step count) starts afresh with every call
+            of fit, unless ``reset_optimizer=False`` and the previous call used the same
+            optimizer: then training goes on where it stopped (as ``partial_fit`` does).
         schedule : {"constant", "step", "invscaling"} or a schedule object
             The learning rate of each epoch (``ff.training.Constant``, ``StepDecay``,
             ``InverseScaling``).
@@ -329,6 +344,11 @@ class Network:
         optimizer = training.make_optimizer(optimizer, learning_rate)
         schedule = training.make_schedule(schedule)
         settings = optimizer.settings()
+        kept = getattr(self, "_optimizer_memory", None)
+        if not reset_optimizer and kept is not None and kept[0] == optimizer:
+            state, settings[registry.STEPS] = kept[1], kept[2]
+        else:
+            state = np.zeros((2, len(self._theta)), self.dtype)
         if patience is not None:
             patience = validation.check_positive_int(patience, "patience")
         X, Y = self._check(X, Y)
@@ -345,7 +365,6 @@ class Network:
         m = X.shape[1]
         batch_size = min(batch_size, m)
         ws = self._workspace(batch_size)
-        state = np.zeros((2, len(self._theta)), self.dtype)
         n_batches = -(-m // batch_size)
         batch_costs = np.zeros(n_batches)
         batch_shares = np.full(n_batches, batch_size / m)
@@ -372,6 +391,7 @@ class Network:
             progress.update(epoch + 1, history, (epoch + 1) * m)
             if not math.isfinite(history["cost"][-1]):
                 progress.close()
+                self._optimizer_memory = None
                 warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is "
                               f"{history['cost'][-1]}; try a smaller learning_rate",
                               RuntimeWarning, stacklevel=2)
@@ -388,6 +408,7 @@ class Network:
         progress.close()
         if best_theta is not None:
             self._theta[...] = best_theta
+        self._optimizer_memory = (optimizer, state, settings[registry.STEPS])
         return history
 
     def _record(self, history, cost, X, Y, X_val, Y_val):

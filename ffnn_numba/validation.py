@@ -99,6 +99,8 @@ def _as_float_array(X, name, dtype):
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     arr = np.ascontiguousarray(arr, dtype=dtype)
+    if not arr.flags.writeable:  # read-only memory (a memmap, say) would compile kernels anew
+        arr = arr.copy()
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values (as {np.dtype(dtype)})")
     return arr
