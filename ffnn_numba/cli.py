@@ -32,15 +32,17 @@ def demo(args):
         warm_up = time.perf_counter() - start
         start = time.perf_counter()
         histories[backend] = net.fit(X_train, y_train, epochs=args.epochs, batch_size=32,
-                                     learning_rate=0.2, seed=args.seed)["cost"]
+                                     learning_rate=0.2, seed=args.seed, verbose=False)
         seconds[backend] = (warm_up, time.perf_counter() - start)
         nets[backend] = net
 
     print(f"{'epoch':>6} {'J (loops)':>14} {'J (numpy)':>14}")
     every = max(1, args.epochs // 10)
     for epoch in range(0, args.epochs, every):
-        print(f"{epoch + 1:>6} {histories['loops'][epoch]:>14.6f} {histories['numpy'][epoch]:>14.6f}")
-    print(f"{args.epochs:>6} {histories['loops'][-1]:>14.6f} {histories['numpy'][-1]:>14.6f}\n")
+        print(f"{epoch + 1:>6} {histories['loops']['cost'][epoch]:>14.6f} "
+              f"{histories['numpy']['cost'][epoch]:>14.6f}")
+    print(f"{args.epochs:>6} {histories['loops']['cost'][-1]:>14.6f} "
+          f"{histories['numpy']['cost'][-1]:>14.6f}\n")
 
     for backend, net in nets.items():
         train_acc = np.mean(net.predict(X_train) == y_train)
@@ -52,11 +54,18 @@ def demo(args):
     diff = max(np.max(np.abs(nets["loops"].params[k] - nets["numpy"].params[k]))
                for k in nets["loops"].params)
     scale = max(np.max(np.abs(v)) for v in nets["numpy"].params.values())
-    cost_diff = max(abs(a - b) for a, b in zip(histories["loops"], histories["numpy"]))
+    cost_diff = max(abs(a - b) for a, b in zip(histories["loops"]["cost"],
+                                               histories["numpy"]["cost"]))
     agree = diff <= 1e-8 * scale
     print(f"\nbackends agree: {'yes' if agree else 'NO'} (largest parameter difference "
           f"{diff:.2e} of max |θ| = {scale:.2f}; largest cost difference {cost_diff:.2e})")
     print(f"loops / numpy speed on this fit: {seconds['numpy'][1] / seconds['loops'][1]:.1f}x")
+    if args.plot:
+        from .plot import plot_decision_boundary, plot_history
+        stem = args.plot[:-4] if args.plot.endswith(".png") else args.plot
+        plot_history(histories["loops"], f"{stem}-history.png")
+        plot_decision_boundary(nets["loops"], X, y, f"{stem}-boundary.png")
+        print(f"pictures saved to {stem}-history.png and {stem}-boundary.png")
     return 0 if agree else 1
 
 
@@ -245,6 +254,9 @@ def main(argv=None):
     p = commands.add_parser("demo", help="train on built-in data with both backends, side by side")
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", metavar="PATH",
+                   help="save the cost curve and the decision boundary as PATH-history.png and "
+                        "PATH-boundary.png (needs matplotlib)")
     p.set_defaults(run=demo)
     p = commands.add_parser(
         "explain", help="show one scalar equation of a small network with its numbers",

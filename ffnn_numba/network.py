@@ -444,6 +444,22 @@ class Network:
         """
         return io.load(cls, path, backend)
 
+    def to_torch(self):
+        """An equivalent ``torch.nn.Sequential`` in the network's dtype (needs PyTorch).
+
+        Rows are examples in PyTorch: ``seq(torch.from_numpy(X.T))`` is ``forward(X).T``.
+        """
+        from .pytorch import to_torch
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, seq, cost="mean_squared_error", *, backend="loops", seed=None):
+        """A network from a ``torch.nn.Sequential`` of Linear layers, each followed by at most
+        one supported activation (ReLU, Sigmoid, Tanh, SiLU, Identity, LeakyReLU(0.01),
+        ELU(1), Softplus(1), Softmax(-1)); parameters are copied bit for bit."""
+        from .pytorch import from_torch
+        return from_torch(cls, seq, cost, backend, seed)
+
     def predict(self, X):
         """Predictions: class labels (m,) for categorical and binary cross-entropy, 0/1 labels
         (n^[L], m) for multi-label, and A^[L] itself for mean squared error."""

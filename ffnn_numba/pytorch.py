@@ -1,0 +1,88 @@
+"""The bridge to PyTorch (optional extra ``[torch]``): ``Network.to_torch`` and
+``Network.from_torch``.
+
+A network becomes ``torch.nn.Sequential(Linear, activation, Linear, activation, ...)`` in the
+network's dtype; PyTorch's rows are examples, so ``seq(X.T)`` equals ``net.forward(X).T``.
+torch's ``Linear.weight`` is (out, in), the layout of W^[l], so parameters are copied
+bit for bit both ways.
+"""
+import numpy as np
+
+
+def _modules():
+    import torch.nn as nn
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "elu": nn.ELU,
+            "softplus": nn.Softplus, "silu": nn.SiLU,
+            "leaky_relu": lambda: nn.LeakyReLU(0.01), "softmax": lambda: nn.Softmax(dim=-1)}
+
+
+def to_torch(net):
+    import torch
+    dtype = getattr(torch, np.dtype(net.dtype).name)
+    modules = []
+    for l, name in enumerate(net.activations, start=1):
+        linear = torch.nn.Linear(net.layer_sizes[l - 1], net.layer_sizes[l], dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(net.params[f"W{l}"].copy()))
+            linear.bias.copy_(torch.from_numpy(net.params[f"b{l}"][:, 0].copy()))
+        modules.append(linear)
+        if name != "linear":
+            modules.append(_modules()[name]())
+    return torch.nn.Sequential(*modules)
+
+
+def _activation_name(module):
+    import torch.nn as nn
+    simple = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.SiLU: "silu"}
+    if type(module) in simple:
+        return simple[type(module)]
+    if isinstance(module, nn.Identity):
+        return "linear"
+    if isinstance(module, nn.LeakyReLU) and module.negative_slope == 0.01:
+        return "leaky_relu"
+    if isinstance(module, nn.ELU) and module.alpha == 1.0:
+        return "elu"
+    if isinstance(module, nn.Softplus) and module.beta == 1 and module.threshold >= 20:
+        return "softplus"
+    if isinstance(module, nn.Softmax) and module.dim in (-1, 1):
+        return "softmax"
+    raise ValueError(f"unsupported module {module!r}: from_torch reads Linear layers and the "
+                     f"activations ReLU, Sigmoid, Tanh, SiLU, Identity, LeakyReLU(0.01), "
+                     f"ELU(alpha=1), Softplus(beta=1) and Softmax(dim=-1 or 1)")
+
+
+def from_torch(cls, seq, cost, backend, seed):
+    import torch
+    layers, pending = [], None
+    for module in seq:
+        if isinstance(module, torch.nn.Linear):
+            if pending is not None:
+                layers.append((pending, "linear"))
+            if module.bias is None:
+                raise ValueError(f"{module!r} has no bias; every layer here has b^[l]")
+            pending = module
+        else:
+            name = _activation_name(module)
+            if pending is None:
+                raise ValueError(f"{module!r} follows no Linear layer")
+            layers.append((pending, name))
+            pending = None
+    if pending is not None:
+        layers.append((pending, "linear"))
+    if not layers:
+        raise ValueError("the Sequential holds no Linear layer")
+    dtypes = {layer.weight.dtype for layer, _ in layers}
+    if len(dtypes) != 1 or dtypes.pop() not in (torch.float32, torch.float64):
+        raise ValueError("every Linear layer must be float32, or every one float64")
+    sizes = [layers[0][0].in_features]
+    for layer, _ in layers:
+        if layer.in_features != sizes[-1]:
+            raise ValueError(f"{layer!r} takes {layer.in_features} inputs; the layer before "
+                             f"gives {sizes[-1]}")
+        sizes.append(layer.out_features)
+    dtype = np.float64 if layers[0][0].weight.dtype == torch.float64 else np.float32
+    net = cls(sizes, [name for _, name in layers], cost, backend=backend, dtype=dtype, seed=seed)
+    for l, (layer, _) in enumerate(layers, start=1):
+        net.params[f"W{l}"] = layer.weight.detach().cpu().numpy()
+        net.params[f"b{l}"] = layer.bias.detach().cpu().numpy()[:, None]
+    return net
