@@ -121,7 +121,8 @@ class _BaseMLP(BaseEstimator):
             self.best_validation_score_ = max(self.validation_scores_)
         if not incremental and len(history["cost"]) == self.max_iter and self.max_iter > 0:
             warnings.warn(f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
-                          f"and the optimization hasn't converged yet.", ConvergenceWarning)
+                          f"and the optimization hasn't converged yet.", ConvergenceWarning,
+                          stacklevel=3)
         return self
 
     def _build(self, n_features, n_outputs):

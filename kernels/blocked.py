@@ -112,10 +112,10 @@ def rows_times(C, L, B):
             for i in range(m):
                 C[r, i] += l0 * B[q, i] + l1 * B[q + 1, i] + l2 * B[q + 2, i] + l3 * B[q + 3, i]
             q += 4
-        for q in range(q, n_q):
-            l0 = L[r, q]
+        for q_left in range(q, n_q):  # the last n_q % 4 terms, one at a time
+            l0 = L[r, q_left]
             for i in range(m):
-                C[r, i] += l0 * B[q, i]
+                C[r, i] += l0 * B[q_left, i]
 
 
 TILE = 8  # transpose tile: 8 rows of a power-of-two stride still fit one 8-way cache set
