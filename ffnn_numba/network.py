@@ -336,8 +336,9 @@ class Network:
         -------
         history : dict of lists, one entry per epoch
             "cost" (the mean of the epoch's batch costs, each before its update, weighted by
-            batch size), "accuracy" (on the whole training set after the epoch; classification
-            only), "val_cost", "val_accuracy" (with validation data), "learning_rate".
+            batch size), "accuracy" (the fraction of the epoch's examples predicted right, each
+            by its batch's outputs before the update; None for regression), "val_cost",
+            "val_accuracy" (after the epoch, with validation data), "learning_rate".
         """
         epochs = validation.check_positive_int(epochs, "epochs")
         batch_size = validation.check_positive_int(batch_size, "batch_size")
@@ -366,7 +367,7 @@ class Network:
         batch_size = min(batch_size, m)
         ws = self._workspace(batch_size)
         n_batches = -(-m // batch_size)
-        batch_costs = np.zeros(n_batches)
+        batch_costs, batch_hits = np.zeros(n_batches), np.zeros(n_batches, np.int64)
         batch_shares = np.full(n_batches, batch_size / m)
         batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
         history = {"cost": [], "accuracy": [], "learning_rate": []}
@@ -382,11 +383,13 @@ class Network:
             order = rng.permutation(m) if shuffle else np.arange(m)
             # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
             with np.errstate(over="ignore", invalid="ignore"):
-                self._engine.train_epoch(batch_costs, self._theta, self._grad, state, settings,
+                self._engine.train_epoch(batch_costs, batch_hits, self._theta, self._grad, state,
+                                         settings,
                                          ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, ws.Y,
                                          self._layers, X, Y, order, batch_size, self._cost_code,
                                          self._fused, self._l2, code)
-                self._record(history, float(batch_costs @ batch_shares), X, Y, X_val, Y_val)
+                self._record(history, float(batch_costs @ batch_shares),
+                             int(batch_hits.sum()) / m, X_val, Y_val)
             history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
             progress.update(epoch + 1, history, (epoch + 1) * m)
             if not math.isfinite(history["cost"][-1]):
@@ -411,14 +414,16 @@ class Network:
         self._optimizer_memory = (optimizer, state, settings[registry.STEPS])
         return history
 
-    def _record(self, history, cost, X, Y, X_val, Y_val):
+    def _record(self, history, cost, accuracy, X_val, Y_val):
         """Append an epoch's training cost and accuracy, and its validation figures."""
+        regression = self._cost_code == registry.MEAN_SQUARED_ERROR
         history["cost"].append(cost)
-        history["accuracy"].append(training.accuracy(self.cost_name, self._forward_checked(X), Y))
+        history["accuracy"].append(None if regression else accuracy)
         if X_val is not None:
             history["val_cost"].append(self._cost_checked(X_val, Y_val))
-            history["val_accuracy"].append(
-                training.accuracy(self.cost_name, self._forward_checked(X_val), Y_val))
+            hits = vectorized.correct_predictions(self._forward_checked(X_val), Y_val,
+                                                  self._cost_code)
+            history["val_accuracy"].append(None if regression else hits / X_val.shape[1])
 
     def _forward_checked(self, X):
         ws = self._forward(X)

@@ -1,5 +1,5 @@
 """What ``Network.fit`` needs beyond the equations: optimizers and their settings,
-learning-rate schedules, accuracy, and a progress line.
+learning-rate schedules, validation splits, and a progress line.
 
 The update rules themselves are kernels (``kernels/optimizers.py``, with twins in
 ``vectorized.py``); the classes here only carry their settings.
@@ -118,20 +118,6 @@ def make_schedule(schedule):
     if isinstance(schedule, (Constant, StepDecay, InverseScaling)):
         return schedule
     return SCHEDULES[validation._one_of("schedule", schedule, tuple(SCHEDULES))]()
-
-
-def accuracy(cost_name, A, Y):
-    """Fraction of examples predicted right, or None for regression (mean squared error).
-
-    Categorical: the largest output is the largest target. Binary: the output is on the
-    target's side of 1/2. Multi-label: every label of the example is (subset accuracy, as
-    scikit-learn's ``accuracy_score``).
-    """
-    if cost_name == "categorical_cross_entropy":
-        return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
-    if cost_name == "mean_squared_error":
-        return None
-    return float(np.mean(np.all((A > 0.5) == (Y > 0.5), axis=0)))
 
 
 class Progress:

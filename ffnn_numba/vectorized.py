@@ -10,7 +10,7 @@ Z, A, dZ, dA, Y (n^[l], m). Every function overwrites its first argument(s).
 import numpy as np
 
 from .registry import ACTIVATIONS as ACTIVATION_INFO
-from .registry import CATEGORICAL_CROSS_ENTROPY, ELU_ALPHA, LEAKY_RELU_SLOPE
+from .registry import CATEGORICAL_CROSS_ENTROPY, ELU_ALPHA, LEAKY_RELU_SLOPE, MEAN_SQUARED_ERROR
 from .registry import BETA_1, BETA_2, EPSILON, LEARNING_RATE, MOMENTUM_COEFFICIENT, STEPS
 from .registry import COSTS as COST_INFO
 from .registry import OPTIMIZERS as OPTIMIZER_CODES
@@ -206,6 +206,16 @@ def softmax_cross_entropy_from_logits(Z, A, Y):
 def output_delta(dZ, A, Y):
     """dJ/dZ^[L] = (A^[L] - Y) / m for the fused pairs (part 3, eqs. 3, 6 and 9)."""
     dZ[...] = (A - Y) / A.shape[1]
+
+
+def correct_predictions(A, Y, code):
+    """Examples predicted right (argmax for categorical, every label's side of 1/2 for binary
+    and multi-label), or -1 for mean squared error."""
+    if code == MEAN_SQUARED_ERROR:
+        return -1
+    if code == CATEGORICAL_CROSS_ENTROPY:
+        return int(np.sum(A.argmax(axis=0) == Y.argmax(axis=0)))
+    return int(np.sum(np.all((A > 0.5) == (Y > 0.5), axis=0)))
 
 
 COSTS = {

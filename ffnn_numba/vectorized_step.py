@@ -73,10 +73,11 @@ def train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scrat
     return J
 
 
-def train_epoch(costs, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
+def train_epoch(costs, hits, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
                 Y_buf, layers, X, Y, order, batch_size, cost, fused, l2, optimizer):
-    """One pass over the examples in ``order``, ``batch_size`` at a time; costs[b] = batch b's J."""
-    n_output = layers[-1, N]
+    """One pass over the examples in ``order``, ``batch_size`` at a time; costs[b] and hits[b]
+    are batch b's J and correct predictions before its update."""
+    L, n_output = layers.shape[0] - 1, layers[-1, N]
     for b in range(costs.shape[0]):
         batch = order[b * batch_size:(b + 1) * batch_size]
         m = batch.shape[0]
@@ -85,3 +86,4 @@ def train_epoch(costs, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_bu
         Y.take(batch, axis=1, out=Y_batch, mode="clip")
         costs[b] = train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf,
                               scratch, layers, Y_batch, cost, fused, l2, optimizer)
+        hits[b] = eq.correct_predictions(nodes(A_buf, layers, L, m), Y_batch, cost)

@@ -9,7 +9,7 @@ Modules: ``linear`` (eq:z_scalar, eq:dw_scalar, eq:db_scalar, eq:da_prev_scalar)
 ``ffnn_numba.vectorized`` has the same names and signatures for the matrix forms.
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
-from .costs import COSTS, cost_backward, cost_forward, output_delta
+from .costs import COSTS, correct_predictions, cost_backward, cost_forward, output_delta
 from .jacobian import activation_jacobian, jacobian_backward
 from .linear import (bias_gradient, linear_backward, linear_forward, prev_activation_gradient,
                      weight_gradient)
@@ -17,7 +17,7 @@ from .step import backward_propagation, forward_propagation, output_cost, train_
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "activation_backward", "activation_forward", "activation_jacobian",
-    "backward_propagation", "bias_gradient", "cost_backward", "cost_forward",
+    "backward_propagation", "bias_gradient", "correct_predictions", "cost_backward", "cost_forward",
     "forward_propagation", "jacobian_backward", "linear_backward", "linear_forward",
     "output_cost", "output_delta", "prev_activation_gradient", "train_epoch", "train_step",
     "weight_gradient",

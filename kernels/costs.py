@@ -143,6 +143,33 @@ def output_delta(dZ, A, Y):
             dZ[j, i] = (A[j, i] - Y[j, i]) / m
 
 
+@jit
+def correct_predictions(A, Y, code):
+    """How many examples (columns i) the outputs A^[L] predict right, or -1 for mean squared
+    error, which has no classes. Categorical: the largest a_{j,i} sits where the largest
+    y_{j,i} does (the first, on ties). Binary and multi-label: every a_{j,i} lies on y_{j,i}'s
+    side of 1/2 (subset accuracy, as scikit-learn counts it)."""
+    if code == MEAN_SQUARED_ERROR:
+        return -1
+    n, m = A.shape
+    hits = 0
+    for i in range(m):
+        if code == CATEGORICAL_CROSS_ENTROPY:
+            j_a = j_y = 0
+            for j in range(1, n):
+                if A[j, i] > A[j_a, i]:
+                    j_a = j
+                if Y[j, i] > Y[j_y, i]:
+                    j_y = j
+            hits += j_a == j_y
+        else:
+            right = True
+            for j in range(n):
+                right = right and (A[j, i] > 0.5) == (Y[j, i] > 0.5)
+            hits += right
+    return hits
+
+
 COSTS = {
     "mean_squared_error": (mean_squared_error_cost, mean_squared_error_seed),
     "binary_cross_entropy": (binary_cross_entropy_cost, binary_cross_entropy_seed),

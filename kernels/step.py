@@ -14,7 +14,7 @@ from ffnn_numba.layout import ACT, N
 
 from ._jit import jit
 from .activations import activation_backward, activation_forward
-from .costs import cost_backward, cost_forward, output_delta
+from .costs import cost_backward, cost_forward, correct_predictions, output_delta
 from .optimizers import parameter_update
 from .blocked import (linear_forward_blocked, linear_forward_unrolled,
                       prev_activation_gradient_blocked, prev_activation_gradient_unrolled,
@@ -152,14 +152,15 @@ def train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scrat
 
 
 @jit(parallel=True)
-def train_epoch(costs, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
+def train_epoch(costs, hits, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
                 Y_buf, layers, X, Y, order, batch_size, cost, fused, l2, optimizer):
     """One pass over the examples in ``order``, ``batch_size`` at a time, one ``train_step`` each.
 
     Each batch's columns of X and Y are copied into the A^[0] block of A_buf and into Y_buf.
-    Overwrites costs[b] with batch b's J before its update.
+    Overwrites costs[b] and hits[b] with batch b's J and correct predictions, both from its
+    outputs before its update (which A_buf still holds after the step).
     """
-    n_input, n_output = layers[0, N], layers[-1, N]
+    L, n_input, n_output = layers.shape[0] - 1, layers[0, N], layers[-1, N]
     for b in range(costs.shape[0]):
         start = b * batch_size
         m = min(batch_size, order.shape[0] - start)
@@ -173,3 +174,4 @@ def train_epoch(costs, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_bu
                 Y_batch[j, c] = Y[j, i]
         costs[b] = train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf,
                               scratch, layers, Y_batch, cost, fused, l2, optimizer)
+        hits[b] = correct_predictions(nodes(A_buf, layers, L, m), Y_batch, cost)

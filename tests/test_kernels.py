@@ -165,3 +165,14 @@ def test_relu_derivative_at_zero_is_zero(form):
     forward(A, Z)
     backward(dZ, np.ones_like(Z), Z, A)
     assert dZ.tolist() == [[0.0, 0.0, 1.0]]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("name", registry.COSTS)
+def test_correct_predictions(form, name):
+    A = np.array([[0.7, 0.2, 0.4, 0.5], [0.3, 0.8, 0.4, 0.5]])
+    Y = np.array([[1.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]])
+    count = FORMS[form].correct_predictions(A, Y, registry.COSTS[name].code)
+    # argmax: right, wrong, tie -> first row (wrong), tie -> first row (right);
+    # each side of 1/2: both labels of example 0 right, then wrong, wrong, wrong (0.5 is not > 0.5)
+    assert count == {"mean_squared_error": -1, "categorical_cross_entropy": 2}.get(name, 1)

@@ -215,3 +215,14 @@ def test_multilabel_end_to_end(backend):
                      backend=backend, seed=0)
     net.fit(X_train, Y_train, epochs=300, optimizer="adam", learning_rate=0.005, verbose=False)
     assert np.mean(np.all(net.predict(X_test) == Y_test, axis=0)) >= 0.9
+
+
+def test_training_accuracy_counts_each_batch_before_its_update(backend):
+    X, _, y, _ = spirals()
+    net = ff.Network([2, 8, 3], cost="categorical_cross_entropy", backend=backend, seed=0)
+    before = np.mean(net.predict(X) == y)
+    h = net.fit(X, y, epochs=1, batch_size=X.shape[1], shuffle=False, verbose=False)
+    assert h["accuracy"] == [before]
+    regression = ff.Network([2, 3, 1], backend=backend, seed=0)
+    h = regression.fit(X, X[:1] ** 2, epochs=2, validation_fraction=0.2, verbose=False)
+    assert h["accuracy"] == [None, None] and h["val_accuracy"] == [None, None]
