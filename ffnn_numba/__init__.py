@@ -8,7 +8,8 @@ from . import datasets
 from .network import Network
 from .registry import ACTIVATIONS as _ACTIVATIONS
 from .registry import COSTS as _COSTS
-from .teach import activation_jacobian, explain, gradcheck
+from .checks import activation_jacobian, gradcheck
+from .teach import explain
 from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"

@@ -5,68 +5,15 @@ Shapes follow the derivation: X = A^[0] is (n^[0], m), one column per example; W
 1..L, so the parameters are "W1", "b1", ..., "WL", "bL".
 """
 import math
-import warnings
-from collections.abc import MutableMapping
 
 import numpy as np
 
 from . import io, kernels, registry, training, validation, vectorized, vectorized_step
-from .layout import N, biases, make_layers, n_nodes, n_params, nodes, scratch_size, weights
+from .buffers import Parameters, Workspace
+from .layout import make_layers, n_params, nodes
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
 EQUATIONS = {"loops": kernels, "numpy": vectorized}
-
-
-class Parameters(MutableMapping):
-    """W^[l] and b^[l] as views of the network's flat parameter buffer.
-
-    Writing into a view changes the network; assigning ``params["W1"] = array`` copies the
-    array into the buffer after checking its shape. Keys cannot be added or removed.
-    """
-
-    def __init__(self, theta, layers):
-        L = layers.shape[0] - 1
-        self._views = {}
-        for l in range(1, L + 1):
-            self._views[f"W{l}"] = weights(theta, layers, l)
-            self._views[f"b{l}"] = biases(theta, layers, l)
-
-    def __getitem__(self, key):
-        return self._views[key]
-
-    def __setitem__(self, key, value):
-        if key not in self._views:
-            raise KeyError(f"no parameter {key!r}; the parameters are {list(self._views)}")
-        view = self._views[key]
-        value = np.asarray(value)
-        if value.shape != view.shape:
-            raise ValueError(f"{key} must have shape {view.shape}; got {value.shape}")
-        if not np.isfinite(value).all():
-            raise ValueError(f"{key} contains NaN or infinite values")
-        view[...] = value
-
-    def __delitem__(self, key):
-        raise TypeError("parameters cannot be removed from a network")
-
-    def __iter__(self):
-        return iter(self._views)
-
-    def __len__(self):
-        return len(self._views)
-
-    def __repr__(self):
-        return "Parameters(" + ", ".join(f"{k}: {v.shape}" for k, v in self._views.items()) + ")"
-
-
-class _Workspace:
-    """Node buffers for up to ``capacity`` examples, reused from call to call."""
-
-    def __init__(self, layers, capacity, dtype):
-        size = n_nodes(layers) * capacity
-        self.capacity = capacity
-        self.Z, self.A, self.dZ, self.dA = (np.zeros(size, dtype) for _ in range(4))
-        self.Y = np.zeros(layers[-1, N] * capacity, dtype)
-        self.scratch = np.zeros(scratch_size(layers, capacity), dtype)
 
 
 class Network:
@@ -188,7 +135,7 @@ class Network:
 
     def _workspace(self, m):
         if self._workspace_cache is None or self._workspace_cache.capacity < m:
-            self._workspace_cache = _Workspace(self._layers, m, self.dtype)
+            self._workspace_cache = Workspace(self._layers, m, self.dtype)
         return self._workspace_cache
 
     def _check(self, X, Y=None):
@@ -340,90 +287,9 @@ class Network:
             by its batch's outputs before the update; None for regression), "val_cost",
             "val_accuracy" (after the epoch, with validation data), "learning_rate".
         """
-        epochs = validation.check_positive_int(epochs, "epochs")
-        batch_size = validation.check_positive_int(batch_size, "batch_size")
-        optimizer = training.make_optimizer(optimizer, learning_rate)
-        schedule = training.make_schedule(schedule)
-        settings = optimizer.settings()
-        kept = getattr(self, "_optimizer_memory", None)
-        if not reset_optimizer and kept is not None and kept[0] == optimizer:
-            state, settings[registry.STEPS] = kept[1], kept[2]
-        else:
-            state = np.zeros((2, len(self._theta)), self.dtype)
-        if patience is not None:
-            patience = validation.check_positive_int(patience, "patience")
-        X, Y = self._check(X, Y)
-        rng = self._rng if seed is None else np.random.default_rng(seed)
-        if validation_data is not None and validation_fraction is not None:
-            raise ValueError("give validation_data or validation_fraction, not both")
-        if validation_fraction is not None:
-            X, Y, X_val, Y_val = training.split_validation(X, Y, validation_fraction, rng)
-        elif validation_data is not None:
-            X_val, Y_val = self._check(*validation_data)
-        else:
-            X_val = Y_val = None
-        X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
-        m = X.shape[1]
-        batch_size = min(batch_size, m)
-        ws = self._workspace(batch_size)
-        n_batches = -(-m // batch_size)
-        batch_costs, batch_hits = np.zeros(n_batches), np.zeros(n_batches, np.int64)
-        batch_shares = np.full(n_batches, batch_size / m)
-        batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
-        history = {"cost": [], "accuracy": [], "learning_rate": []}
-        if X_val is not None:
-            history.update(val_cost=[], val_accuracy=[])
-        monitor = "val_cost" if X_val is not None else "cost"
-        best, best_theta, waited = math.inf, None, 0
-        progress = training.Progress(epochs, verbose)
-        code = registry.OPTIMIZERS[optimizer.name]
-        for epoch in range(epochs):
-            settings[registry.LEARNING_RATE] = schedule.rate(optimizer.learning_rate, epoch,
-                                                             epoch * m)
-            order = rng.permutation(m) if shuffle else np.arange(m)
-            # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
-            with np.errstate(over="ignore", invalid="ignore"):
-                self._engine.train_epoch(batch_costs, batch_hits, self._theta, self._grad, state,
-                                         settings,
-                                         ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, ws.Y,
-                                         self._layers, X, Y, order, batch_size, self._cost_code,
-                                         self._fused, self._l2, code)
-                self._record(history, float(batch_costs @ batch_shares),
-                             int(batch_hits.sum()) / m, X_val, Y_val)
-            history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
-            progress.update(epoch + 1, history, (epoch + 1) * m)
-            if not math.isfinite(history["cost"][-1]):
-                progress.close()
-                self._optimizer_memory = None
-                warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is "
-                              f"{history['cost'][-1]}; try a smaller learning_rate",
-                              RuntimeWarning, stacklevel=2)
-                return history
-            if history[monitor][-1] < best - min_delta:
-                best, waited = history[monitor][-1], 0
-                if patience is not None and restore_best:
-                    best_theta = self._theta.copy()
-            else:
-                waited += 1
-            stop = patience is not None and waited >= patience
-            if any([bool(callback(self, epoch + 1, history)) for callback in callbacks]) or stop:
-                break
-        progress.close()
-        if best_theta is not None:
-            self._theta[...] = best_theta
-        self._optimizer_memory = (optimizer, state, settings[registry.STEPS])
-        return history
-
-    def _record(self, history, cost, accuracy, X_val, Y_val):
-        """Append an epoch's training cost and accuracy, and its validation figures."""
-        regression = self._cost_code == registry.MEAN_SQUARED_ERROR
-        history["cost"].append(cost)
-        history["accuracy"].append(None if regression else accuracy)
-        if X_val is not None:
-            history["val_cost"].append(self._cost_checked(X_val, Y_val))
-            hits = vectorized.correct_predictions(self._forward_checked(X_val), Y_val,
-                                                  self._cost_code)
-            history["val_accuracy"].append(None if regression else hits / X_val.shape[1])
+        return training.fit(self, X, Y, epochs, batch_size, learning_rate, seed, shuffle,
+                            optimizer, schedule, validation_data, validation_fraction, patience,
+                            min_delta, restore_best, callbacks, verbose, reset_optimizer)
 
     def _forward_checked(self, X):
         ws = self._forward(X)

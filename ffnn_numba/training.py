@@ -7,11 +7,12 @@ The update rules themselves are kernels (``kernels/optimizers.py``, with twins i
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import registry, validation
+from . import registry, validation, vectorized
 
 
 @dataclass
@@ -160,3 +161,95 @@ def split_validation(X, Y, fraction, rng):
     order = rng.permutation(m)
     val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
     return X[:, train], Y[:, train], X[:, val], Y[:, val]
+
+
+def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
+        validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
+        verbose, reset_optimizer):
+    """The body of ``Network.fit`` (see there): one compiled ``train_epoch`` per epoch, and
+    the bookkeeping between epochs."""
+    epochs = validation.check_positive_int(epochs, "epochs")
+    batch_size = validation.check_positive_int(batch_size, "batch_size")
+    optimizer = make_optimizer(optimizer, learning_rate)
+    schedule = make_schedule(schedule)
+    settings = optimizer.settings()
+    kept = getattr(net, "_optimizer_memory", None)
+    if not reset_optimizer and kept is not None and kept[0] == optimizer:
+        state, settings[registry.STEPS] = kept[1], kept[2]
+    else:
+        state = np.zeros((2, len(net._theta)), net.dtype)
+    if patience is not None:
+        patience = validation.check_positive_int(patience, "patience")
+    X, Y = net._check(X, Y)
+    rng = net._rng if seed is None else np.random.default_rng(seed)
+    if validation_data is not None and validation_fraction is not None:
+        raise ValueError("give validation_data or validation_fraction, not both")
+    if validation_fraction is not None:
+        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, rng)
+    elif validation_data is not None:
+        X_val, Y_val = net._check(*validation_data)
+    else:
+        X_val = Y_val = None
+    X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
+    m = X.shape[1]
+    batch_size = min(batch_size, m)
+    ws = net._workspace(batch_size)
+    n_batches = -(-m // batch_size)
+    batch_costs, batch_hits = np.zeros(n_batches), np.zeros(n_batches, np.int64)
+    batch_shares = np.full(n_batches, batch_size / m)
+    batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
+    history = {"cost": [], "accuracy": [], "learning_rate": []}
+    if X_val is not None:
+        history.update(val_cost=[], val_accuracy=[])
+    monitor = "val_cost" if X_val is not None else "cost"
+    best, best_theta, waited = math.inf, None, 0
+    progress = Progress(epochs, verbose)
+    code = registry.OPTIMIZERS[optimizer.name]
+    for epoch in range(epochs):
+        settings[registry.LEARNING_RATE] = schedule.rate(optimizer.learning_rate, epoch,
+                                                         epoch * m)
+        order = rng.permutation(m) if shuffle else np.arange(m)
+        # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
+        with np.errstate(over="ignore", invalid="ignore"):
+            net._engine.train_epoch(batch_costs, batch_hits, net._theta, net._grad, state,
+                                     settings,
+                                     ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, ws.Y,
+                                     net._layers, X, Y, order, batch_size, net._cost_code,
+                                     net._fused, net._l2, code)
+            _record(net, history, float(batch_costs @ batch_shares),
+                         int(batch_hits.sum()) / m, X_val, Y_val)
+        history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
+        progress.update(epoch + 1, history, (epoch + 1) * m)
+        if not math.isfinite(history["cost"][-1]):
+            progress.close()
+            net._optimizer_memory = None
+            warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is "
+                          f"{history['cost'][-1]}; try a smaller learning_rate",
+                          RuntimeWarning, stacklevel=3)
+            return history
+        if history[monitor][-1] < best - min_delta:
+            best, waited = history[monitor][-1], 0
+            if patience is not None and restore_best:
+                best_theta = net._theta.copy()
+        else:
+            waited += 1
+        stop = patience is not None and waited >= patience
+        if any([bool(callback(net, epoch + 1, history)) for callback in callbacks]) or stop:
+            break
+    progress.close()
+    if best_theta is not None:
+        net._theta[...] = best_theta
+    net._optimizer_memory = (optimizer, state, settings[registry.STEPS])
+    return history
+
+
+def _record(net, history, cost, accuracy, X_val, Y_val):
+    """Append an epoch's training cost and accuracy, and its validation figures."""
+    regression = net._cost_code == registry.MEAN_SQUARED_ERROR
+    history["cost"].append(cost)
+    history["accuracy"].append(None if regression else accuracy)
+    if X_val is not None:
+        history["val_cost"].append(net._cost_checked(X_val, Y_val))
+        hits = vectorized.correct_predictions(net._forward_checked(X_val), Y_val,
+                                              net._cost_code)
+        history["val_accuracy"].append(None if regression else hits / X_val.shape[1])

@@ -1,0 +1,59 @@
+"""The network's views into its flat buffers: the parameter mapping ``net.params`` and the
+per-batch node buffers (see ``layout`` for where everything lives)."""
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from .layout import N, biases, n_nodes, scratch_size, weights
+
+
+class Parameters(MutableMapping):
+    """W^[l] and b^[l] as views of the network's flat parameter buffer.
+
+    Writing into a view changes the network; assigning ``params["W1"] = array`` copies the
+    array into the buffer after checking its shape. Keys cannot be added or removed.
+    """
+
+    def __init__(self, theta, layers):
+        L = layers.shape[0] - 1
+        self._views = {}
+        for l in range(1, L + 1):
+            self._views[f"W{l}"] = weights(theta, layers, l)
+            self._views[f"b{l}"] = biases(theta, layers, l)
+
+    def __getitem__(self, key):
+        return self._views[key]
+
+    def __setitem__(self, key, value):
+        if key not in self._views:
+            raise KeyError(f"no parameter {key!r}; the parameters are {list(self._views)}")
+        view = self._views[key]
+        value = np.asarray(value)
+        if value.shape != view.shape:
+            raise ValueError(f"{key} must have shape {view.shape}; got {value.shape}")
+        if not np.isfinite(value).all():
+            raise ValueError(f"{key} contains NaN or infinite values")
+        view[...] = value
+
+    def __delitem__(self, key):
+        raise TypeError("parameters cannot be removed from a network")
+
+    def __iter__(self):
+        return iter(self._views)
+
+    def __len__(self):
+        return len(self._views)
+
+    def __repr__(self):
+        return "Parameters(" + ", ".join(f"{k}: {v.shape}" for k, v in self._views.items()) + ")"
+
+
+class Workspace:
+    """Node buffers for up to ``capacity`` examples, reused from call to call."""
+
+    def __init__(self, layers, capacity, dtype):
+        size = n_nodes(layers) * capacity
+        self.capacity = capacity
+        self.Z, self.A, self.dZ, self.dA = (np.zeros(size, dtype) for _ in range(4))
+        self.Y = np.zeros(layers[-1, N] * capacity, dtype)
+        self.scratch = np.zeros(scratch_size(layers, capacity), dtype)
