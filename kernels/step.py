@@ -26,9 +26,9 @@ from .linear import bias_gradient
 # and wins at every size.
 BLOCKED_MIN_WORK = 1 << 18
 
-weights = jit(layout.weights)
-biases = jit(layout.biases)
-nodes = jit(layout.nodes)
+weights = jit(layout.weights, inline=True)
+biases = jit(layout.biases, inline=True)
+nodes = jit(layout.nodes, inline=True)
 
 
 @jit
