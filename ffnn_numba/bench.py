@@ -6,6 +6,7 @@ For loops and numpy it is ``train_step`` of the backend's engine, on the network
 buffers; for torch, the same network as ``torch.nn.Sequential`` with the same cost and a
 plain SGD update. Before any timing, one step from identical parameters is run on every
 backend and the results compared. Compilation is never timed: each case is warmed up first.
+The backends of one case are timed in alternating rounds, and each reports its median.
 """
 import json
 import os
@@ -243,6 +244,24 @@ def _threading_layer():
         return None
 
 
+def interleaved_medians(steps, min_time, rounds=5):
+    """Median seconds per step of each backend, timed in alternating rounds so that a
+    transient disturbance of the machine falls on every backend alike."""
+    samples = {backend: [] for backend in steps}
+    for backend, step in steps.items():
+        time_step(step, min_time=0, min_repeats=1)   # warm up every one before any timing
+    for _ in range(rounds):
+        for backend, step in steps.items():
+            deadline = time.perf_counter() + min_time / rounds
+            while True:
+                start = time.perf_counter()
+                step()
+                samples[backend].append(time.perf_counter() - start)
+                if time.perf_counter() >= deadline:
+                    break
+    return {backend: statistics.median(times) for backend, times in samples.items()}
+
+
 def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, log=print):
     """Measure every case; returns the raw figures as a JSON-ready dict."""
     backends = backends or (["loops", "numpy"] + (["torch"] if has_torch() else []))
@@ -255,9 +274,10 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, l
         for dtype_name in dtypes:
             dtype = DTYPES[dtype_name]
             agree = agreement(size, dtype, backends)
-            for backend in backends:
-                step = Step(size, dtype, backend)
-                seconds = time_step(step, min_time=min_time)
+            steps = {backend: Step(size, dtype, backend) for backend in backends}
+            medians = interleaved_medians(steps, min_time)
+            for backend, step in steps.items():
+                seconds = medians[backend]
                 results["cases"].append({
                     "size": size, "layers": sizes_, "m": m, "dtype": dtype_name,
                     "backend": backend, "seconds": seconds, "gflops": flops / seconds / 1e9,

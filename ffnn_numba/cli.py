@@ -123,7 +123,9 @@ def markdown(results):
     lines += ["", "Matrix-multiply ceiling (NumPy's BLAS, 2048 x 2048): " + ", ".join(
         f"{dtype} {g:.0f} GFLOP/s" for dtype, g in results["machine_gflops"].items()),
         "", "## One training step", "",
-        "GFLOP/s counts the matrix equations only (Z, dW in every layer, dA_prev in all but the "
+        "Each backend's figure is the median of its steps, timed in five rounds that "
+        "alternate between the backends, so that a passing disturbance of the machine falls "
+        "on all of them alike. GFLOP/s counts the matrix equations only (Z, dW in every layer, dA_prev in all but the "
         "first). *loops speed-up vs this* is the other backend's median time divided by the "
         "loops backend's, both measured in this run. *agrees with numpy*: the largest "
         "difference between this backend's first update Δθ and numpy's, relative to numpy's "
