@@ -97,18 +97,8 @@ class Step:
 
     def _torch_setup(self, net, X, Y):
         import torch
-        modules = []
-        for l, name in enumerate(net.activations, start=1):
-            linear = torch.nn.Linear(net.layer_sizes[l - 1], net.layer_sizes[l],
-                                     dtype=getattr(torch, np.dtype(self.dtype).name))
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(net.params[f"W{l}"]))
-                linear.bias.copy_(torch.from_numpy(net.params[f"b{l}"][:, 0]))
-            modules.append(linear)
-            if l < net.n_layers:  # the output activation is fused into the loss, as here
-                modules.append({"relu": torch.nn.ReLU(), "tanh": torch.nn.Tanh(),
-                                "sigmoid": torch.nn.Sigmoid()}[name])
-        self._model = torch.nn.Sequential(*modules)
+        # The output activation is fused into the loss, as the fused pairs here do.
+        self._model = net.to_torch()[:-1]
         self._x = torch.from_numpy(np.ascontiguousarray(X.T))   # rows are examples in torch
         if net.cost_name == "binary_cross_entropy":
             self._loss = torch.nn.BCEWithLogitsLoss()
