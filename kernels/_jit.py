@@ -15,15 +15,28 @@
   of every source file compiled code reads and of the Numba version. Numba itself checks
   only the file of the function it loads, so without the digest a kernel calling into a
   changed file would silently load its old machine code. ``FFNN_NUMBA_CACHE=0`` turns the
-  cache off. Where the directory is not writable the kernels compile in memory instead, with
-  a warning, so importing never fails.
+  cache off. The cache never stops a kernel from running, and warns at most once per process
+  for each kind of trouble, naming the directory:
+
+  - a damaged, truncated or foreign file (each data file carries a checksum and the key it
+    was saved under) is deleted with the rest of its function's entries and the kernel
+    recompiled, so the next process finds a clean cache;
+  - a read-only directory is still read; kernels missing from it compile in memory;
+  - a directory that cannot be created: every kernel compiles in memory.
 """
+import contextlib
+import glob
 import hashlib
 import os
+import pickle
 import warnings
 from pathlib import Path
 
 import numba
+# Numba's cache classes are private API, used here only: pyproject.toml pins numba to 0.68.x.
+from numba.core.caching import (CompileResultCacheImpl, FunctionCache, IndexDataCacheFile,
+                                _CacheLocator, _SourceFileBackedLocatorMixin)
+from numba.core.dispatcher import Dispatcher
 
 from ffnn_numba import layout, registry
 
@@ -49,6 +62,130 @@ CACHE_DIR = _cache_dir() if CACHE else None
 OPTIONS = {"error_model": "numpy", "nogil": True}
 FASTMATH = {"reassoc", "contract", "nsz"}
 
+_warned = set()
+
+
+def _warn_once(kind, message):
+    """Warn about cache trouble of one ``kind`` once per process, not once per kernel."""
+    if kind not in _warned:
+        _warned.add(kind)
+        warnings.warn(f"ffnn_numba: {message}", RuntimeWarning, stacklevel=2)
+
+
+class _Locator(_SourceFileBackedLocatorMixin, _CacheLocator):
+    """Put a function's cache under ``CACHE_DIR``, also where that is read-only.
+
+    Numba's locators test a directory by writing to it and move on to another one otherwise,
+    so a read-only cache would never be read. Here a failed write surfaces when saving.
+    """
+
+    def __init__(self, py_func, py_file):
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = os.path.join(CACHE_DIR, self.get_suitable_cache_subpath(py_file))
+
+    def get_cache_path(self):
+        return self._cache_path
+
+    def ensure_cache_path(self):
+        os.makedirs(self._cache_path, exist_ok=True)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        locator = cls(py_func, py_file)
+        locator.ensure_cache_path()  # OSError if it cannot be created: jit() compiles in memory
+        return locator
+
+
+class _CheckedFiles(IndexDataCacheFile):
+    """Numba's index and data files of one function, checked when read: anything wrong raises.
+
+    Numba quietly ignores an index of another version or source, but the digest in
+    ``CACHE_DIR`` already covers both, so such an index is foreign here. Pickle notices a
+    truncated data file but not changed bytes inside its machine code, which could crash the
+    process that runs it; hence the checksum. The key inside a data file catches one that
+    belongs to another function or signature.
+    """
+
+    _CHECKSUM_SIZE = hashlib.sha256().digest_size
+
+    def __init__(self, cache_path, filename_base, source_stamp):
+        super().__init__(cache_path, filename_base, source_stamp)
+        self._version = (self._version, self._index_name)  # written first in the index
+
+    def _load_index(self):
+        try:
+            with open(self._index_path, "rb") as f:
+                version, (stamp, overloads) = pickle.load(f), pickle.load(f)
+        except FileNotFoundError:
+            return {}
+        if (version, stamp) != (self._version, self._source_stamp):
+            raise ValueError(f"{self._index_name} is not the index of this function")
+        return overloads
+
+    def save(self, key, data):
+        super().save(key, (key, data))
+
+    def load(self, key):
+        entry = super().load(key)
+        if entry is None:
+            return None
+        if entry[0] != key:
+            raise ValueError(f"a data file of {self._index_name} belongs to another entry")
+        return entry[1]
+
+    def _save_data(self, name, data):
+        data = self._dump(data)
+        with self._open_for_write(self._data_path(name)) as f:
+            f.write(data + hashlib.sha256(data).digest())
+
+    def _load_data(self, name):
+        with open(self._data_path(name), "rb") as f:
+            data = f.read()
+        data, checksum = data[:-self._CHECKSUM_SIZE], data[-self._CHECKSUM_SIZE:]
+        if hashlib.sha256(data).digest() != checksum:
+            raise ValueError(f"{name} fails its checksum")
+        return pickle.loads(data)
+
+
+class _Impl(CompileResultCacheImpl):
+    _locator_classes = [_Locator]
+
+
+class _Cache(FunctionCache):
+    """Numba's per-function cache, which recompiles instead of failing on a bad cache."""
+
+    _impl_class = _Impl
+
+    def __init__(self, py_func):
+        super().__init__(py_func)  # builds Numba's unchecked files, replaced here
+        self._cache_file = _CheckedFiles(self._cache_path, self._impl.filename_base,
+                                         self._impl.locator.get_source_stamp())
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception as exc:  # unpickling garbage can raise almost anything
+            self._discard()
+            _warn_once("damaged", f"found damaged files in the kernel cache {CACHE_DIR}; "
+                                  f"discarding them and recompiling ({type(exc).__name__}: {exc})")
+            return None  # Numba compiles, then saves a fresh entry
+
+    def save_overload(self, sig, data):
+        try:
+            super().save_overload(sig, data)
+        except Exception as exc:  # read-only directory, full disk, a damaged index left behind
+            _warn_once("save", f"cannot save kernels in the kernel cache {CACHE_DIR}; those "
+                               f"missing from it compile in memory ({type(exc).__name__}: {exc})")
+
+    def _discard(self):
+        """Delete this function's index and data files, so that saving starts afresh."""
+        data = os.path.join(glob.escape(self._cache_path),
+                            glob.escape(self._impl.filename_base) + ".*.nbc")
+        for path in [self._cache_file._index_path, *glob.glob(data)]:
+            with contextlib.suppress(OSError):  # read-only: each process recompiles, and warns
+                os.remove(path)
+
 
 def jit(func=None, *, fast=False, parallel=False, inline=False):
     """Compile ``func`` in nopython mode with the library's options.
@@ -64,19 +201,14 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
         options["fastmath"] = FASTMATH
     if inline:
         options["inline"] = "always"
-    if CACHE:
+    dispatcher = numba.njit(**options)(func)
+    if CACHE and isinstance(dispatcher, Dispatcher):  # not a plain function (NUMBA_DISABLE_JIT)
         try:
-            os.makedirs(CACHE_DIR, exist_ok=True)
-            if not os.access(CACHE_DIR, os.W_OK):
-                raise OSError(f"{CACHE_DIR} is not writable")
-            # Numba's locator reads its directory when the function is decorated, so pointing
-            # it at ours for this call leaves every other Numba user's cache where it was.
-            saved, numba.config.CACHE_DIR = numba.config.CACHE_DIR, CACHE_DIR
-            try:
-                return numba.njit(cache=True, **options)(func)
-            finally:
-                numba.config.CACHE_DIR = saved
-        except (OSError, RuntimeError) as exc:  # RuntimeError: Numba found no cache location
-            warnings.warn(f"ffnn_numba: compiling {func.__name__} without an on-disk cache ({exc})",
-                          RuntimeWarning, stacklevel=2)
-    return numba.njit(**options)(func)
+            # What numba.njit(cache=True) does, with our cache class instead of Numba's.
+            dispatcher._cache = _Cache(func)
+        # OSError: CACHE_DIR cannot be created; RuntimeError: no cache locator, which only a
+        # NUMBA_CACHE_LOCATOR_CLASSES naming unusable ones could cause.
+        except (OSError, RuntimeError) as exc:
+            _warn_once("create", f"compiling kernels without an on-disk cache: {CACHE_DIR} "
+                                 f"cannot be created ({type(exc).__name__}: {exc})")
+    return dispatcher
