@@ -1,5 +1,8 @@
 """Checks a student (and the test suite) can run: backpropagation against central finite
-differences, and the activation Jacobian ∂a/∂z of one example."""
+differences, the activation Jacobian ∂a/∂z of one example, and the agreement of the two
+backends on one step."""
+import copy
+
 import numpy as np
 
 from . import kernels, registry, validation
@@ -103,3 +106,41 @@ def gradcheck(net, X, Y, step=1e-6, tolerance=1e-5):
         rows.append({"name": "d" + name, "shape": array.shape, "max": float(error.max()),
                      "mean": float(error.mean())})
     return GradcheckReport(rows, tolerance)
+
+
+def agreement_tolerance(layer_sizes, m, dtype):
+    """The largest relative difference two correct backends may show on one step's gradients.
+
+    Every gradient entry is built from sums of at most K = max(n^[0], ..., n^[L], m) terms
+    per layer (z sums n^[l-1] terms, dW sums m, dA_prev sums n^[l]). Two summation orders of
+    a K-term sum differ by at most about K ε Σ|terms| (ε the dtype's machine epsilon), and
+    forward and backward propagation add such an error in each of the L layers twice. The
+    bound is 8 L K ε relative to the gradient's largest magnitude: 2 L K ε, with a factor 4
+    for sums whose terms partly cancel. (float64, [2, 64, 64, 3], m = 32: 8.5e-14.)
+    """
+    K = max(max(layer_sizes), m)
+    return 8 * (len(layer_sizes) - 1) * K * float(np.finfo(dtype).eps)
+
+
+def backend_agreement(net, X, Y):
+    """Compare the loops and numpy backends on the gradients of J at the current parameters.
+
+    Returns
+    -------
+    difference : float
+        The largest |loops − numpy| over every dW^[l] and db^[l], relative to the largest
+        magnitude of that gradient on numpy.
+    tolerance : float
+        ``agreement_tolerance`` for this network and batch: a larger difference is a bug,
+        not rounding. The network is left unchanged.
+    """
+    X, Y = net._check(X, Y)
+    grads = {}
+    for backend in ("loops", "numpy"):
+        twin = copy.deepcopy(net)
+        twin.backend = backend
+        grads[backend] = twin.gradients(X, Y)
+    difference = max(
+        float(np.max(np.abs(grads["loops"][k] - ref)) / max(float(np.max(np.abs(ref))), 1e-300))
+        for k, ref in grads["numpy"].items() if k != "dA0")
+    return difference, agreement_tolerance(net.layer_sizes, X.shape[1], net.dtype)

@@ -71,3 +71,10 @@ def nodes(buffer, layers, l, m):
     """Layer l's (n^[l], m) block of a node buffer."""
     n, start = layers[l, N], layers[l, NODE] * m
     return buffer[start:start + n * m].reshape((n, m))
+
+
+def multiply_adds(layers, m):
+    """Multiply-adds of the matrix equations in one training step on m examples: Z^[l] and
+    dW^[l] in every layer, dA^[l-1] in every layer but the first (dJ/dX is not needed)."""
+    n = layers[:, N]
+    return int(sum(n[l] * n[l - 1] * m * (2 + (l > 1)) for l in range(1, len(n))))

@@ -4,7 +4,9 @@ Shapes follow the derivation: X = A^[0] is (n^[0], m), one column per example; W
 (n^[l], n^[l-1]); b^[l] is (n^[l], 1); Y and A^[L] are (n^[L], m). Layers are numbered
 1..L, so the parameters are "W1", "b1", ..., "WL", "bL".
 """
+import functools
 import math
+import threading
 
 import numpy as np
 
@@ -14,6 +16,17 @@ from .layout import make_layers, n_params, nodes
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
 EQUATIONS = {"loops": kernels, "numpy": vectorized}
+
+
+def _one_call_at_a_time(method):
+    """Run ``method`` holding the network's lock: every call computes in the network's one
+    set of buffers, so two threads must not interleave on one network. Different networks
+    have different locks and run in parallel (the kernels release the GIL)."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
 
 
 class Network:
@@ -65,6 +78,7 @@ class Network:
         self._cost_code = registry.COSTS[self.cost_name].code
         self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
         self._workspace_cache = None
+        self._lock = threading.RLock()
         self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(seed)
@@ -117,13 +131,14 @@ class Network:
     def __getstate__(self):
         """Pickle the parameters once; ``params`` is rebuilt as views of them on unpickling."""
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("params", "_workspace_cache", "_engine")}
+                 if k not in ("params", "_workspace_cache", "_engine", "_lock")}
         state["_workspace_cache"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._engine = ENGINES[self._backend]
+        self._lock = threading.RLock()
         self.params = Parameters(self._theta, self._layers)
 
     def __repr__(self):
@@ -155,6 +170,7 @@ class Network:
 
     # -- the derivation -----------------------------------------------------------------
 
+    @_one_call_at_a_time
     def forward(self, X, trace=False):
         """A^[L] = Ŷ for the inputs X (n^[0], m); returns a new (n^[L], m) array.
 
@@ -177,10 +193,12 @@ class Network:
                     out[f"{name}{l}"] = nodes(buffers[name], self._layers, l, m).copy()
         return out
 
+    @_one_call_at_a_time
     def cost(self, X, Y):
         """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0, as a float."""
         return self._cost_checked(*self._check(X, Y))
 
+    @_one_call_at_a_time
     def gradients(self, X, Y, trace=False):
         """dJ/dW^[l], dJ/db^[l] for l = 1..L and dJ/dA^[0] = dJ/dX, as new arrays.
 
@@ -225,6 +243,7 @@ class Network:
                      f"dtype {np.dtype(self.dtype).name}; backend {self.backend}")
         return "\n".join(lines)
 
+    @_one_call_at_a_time
     def step(self, X, Y, learning_rate=0.1):
         """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it."""
         settings = training.SGD(learning_rate).settings()
@@ -237,6 +256,7 @@ class Network:
             ws.scratch, self._layers, Y, self._cost_code, self._fused, self._l2,
             registry.SGD))
 
+    @_one_call_at_a_time
     def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=None, seed=None, shuffle=True,
             optimizer="sgd", schedule="constant", validation_data=None, validation_fraction=None,
             patience=None, min_delta=0.0, restore_best=True, callbacks=(), verbose="auto",

@@ -4,10 +4,8 @@ import subprocess
 import sys
 import warnings
 import zipfile
-from types import SimpleNamespace
 from pathlib import Path
 
-import numba
 import pytest
 
 import ffnn_numba
@@ -40,19 +38,16 @@ def test_wheel_ships_and_imports_the_kernels(tmp_path):
     assert float(out[1]) > 0
 
 
-def test_cache_falls_back_when_no_location_is_writable(monkeypatch):
-    real_njit = numba.njit
-
-    def njit(**options):
-        if options.get("cache"):
-            raise RuntimeError("cannot cache function: no locator available")
-        return real_njit(**options)
-
-    monkeypatch.setattr(_jit, "numba", SimpleNamespace(njit=njit, config=numba.config))
+def test_cache_falls_back_when_the_directory_cannot_be_created(monkeypatch, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("in the way")
     monkeypatch.setattr(_jit, "CACHE", True)
+    monkeypatch.setattr(_jit, "CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(_jit, "_warned", set())
     with pytest.warns(RuntimeWarning, match="without an on-disk cache"):
         twice = _jit.jit(lambda x: 2 * x)
     assert twice(3) == 6
+    assert type(twice._cache).__name__ == "NullCache"
 
 
 def test_cache_can_be_turned_off(monkeypatch):

@@ -1,0 +1,152 @@
+"""The library under real conditions: several threads, Ctrl-C, and backends that agree on
+any CPU (the agreement bound, not a fixed threshold)."""
+import threading
+import _thread
+
+import numpy as np
+import pytest
+
+import ffnn_numba as ff
+from ffnn_numba import checks
+
+
+def _problem(sizes, m, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((sizes[0], m)), rng.integers(0, sizes[-1], m)
+
+
+def _run_in_threads(functions):
+    """Start every function at once, in its own thread; return their results in order."""
+    results, errors = [None] * len(functions), []
+    start = threading.Barrier(len(functions))
+
+    def run(index, function):
+        try:
+            start.wait()
+            results[index] = function()
+        except BaseException as exc:  # noqa: B902 - reported to the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return results
+
+
+def test_one_network_from_many_threads_gives_the_serial_answers(backend):
+    net = ff.Network([8, 32, 32, 4], cost="categorical_cross_entropy", backend=backend, seed=0)
+    inputs = [_problem([8, 4], m, seed) for seed, m in enumerate([5, 64, 17, 128] * 3)]
+    expected = [(net.forward(X), net.gradients(X, y)["dW1"]) for X, y in inputs]
+    got = _run_in_threads([lambda X=X, y=y: (net.forward(X), net.gradients(X, y)["dW1"])
+                           for X, y in inputs])
+    for (A, dW1), (A_ref, dW1_ref) in zip(got, expected):
+        np.testing.assert_array_equal(A, A_ref)
+        np.testing.assert_array_equal(dW1, dW1_ref)
+
+
+def test_fit_beside_step_on_one_network_leaves_it_consistent(backend):
+    """A step from another thread waits for the fit (the network's lock) instead of
+    computing in the buffers the fit is using."""
+    X, y = _problem([4, 3], 256)
+    net = ff.Network([4, 16, 3], cost="categorical_cross_entropy", backend=backend, seed=0)
+    twin = ff.Network([4, 16, 3], cost="categorical_cross_entropy", backend=backend, seed=0)
+    _run_in_threads([lambda: net.fit(X, y, epochs=20, batch_size=16, seed=0, verbose=False)]
+                    + [lambda: net.step(X[:, :8], y[:8]) for _ in range(5)])
+    assert all(np.isfinite(v).all() for v in net.params.values())
+    # Serialised, the result is the fit and the five steps in some order: the cost must be
+    # near the cost the fit alone reaches, not garbage.
+    twin.fit(X, y, epochs=20, batch_size=16, seed=0, verbose=False)
+    assert abs(net.cost(X, y) - twin.cost(X, y)) < 0.1
+
+
+def test_two_networks_in_two_threads_compute_independently(backend):
+    nets = [ff.Network([16, 64, 4], cost="categorical_cross_entropy", backend=backend, seed=s)
+            for s in (0, 1)]
+    twins = [ff.Network([16, 64, 4], cost="categorical_cross_entropy", backend=backend, seed=s)
+             for s in (0, 1)]
+    X, y = _problem([16, 4], 512)
+    fits = dict(epochs=3, batch_size=32, seed=0, verbose=False)
+    _run_in_threads([lambda n=n: n.fit(X, y, **fits) for n in nets])
+    for net, twin in zip(nets, twins):
+        twin.fit(X, y, **fits)
+        for key in net.params:
+            np.testing.assert_array_equal(net.params[key], twin.params[key])
+
+
+def test_a_network_with_its_lock_pickles_and_copies():
+    import copy
+    import pickle
+    net = ff.Network([2, 3, 1], cost="binary_cross_entropy", seed=0)
+    for clone in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        X = np.ones((2, 4))
+        np.testing.assert_array_equal(clone.forward(X), net.forward(X))
+
+
+def test_ctrl_c_stops_a_fit_after_a_completed_update(backend):
+    """KeyboardInterrupt reaches a long compiled fit between calls of bounded work; the
+    network is left finite and usable."""
+    net = ff.Network([256, 256, 256, 10], cost="categorical_cross_entropy", backend=backend,
+                     seed=0)
+    X, y = _problem([256, 10], 4096)
+    seen = []
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            net.fit(X, y, epochs=10_000, batch_size=64, seed=0, verbose=False,
+                    callbacks=[lambda net, epoch, history: seen.append(epoch)])
+    finally:
+        timer.cancel()
+    assert len(seen) < 10_000
+    assert all(np.isfinite(v).all() for v in net.params.values())
+    assert np.isfinite(net.cost(X, y))
+    net.fit(X[:, :64], y[:64], epochs=1, verbose=False)   # still usable
+
+
+def test_an_epoch_is_split_into_calls_of_bounded_work():
+    from ffnn_numba.layout import make_layers, multiply_adds
+    from ffnn_numba.training import WORK_PER_CALL, batches_per_call
+    big = make_layers([1024, 1024, 1024, 10], [0, 0, 0])
+    tiny = make_layers([2, 16, 16, 1], [0, 0, 0])
+    assert batches_per_call(big, 256) == 1                     # one big batch is one call
+    assert batches_per_call(tiny, 32) * multiply_adds(tiny, 32) <= WORK_PER_CALL
+    assert batches_per_call(tiny, 32) > 1000
+
+
+@pytest.mark.parametrize("sizes, m", [([2, 16, 16, 1], 32), ([64, 32, 10], 64),
+                                      ([784, 128, 64, 10], 128)])
+def test_backends_agree_on_one_step_within_the_rounding_bound(sizes, m, dtype):
+    cost = "binary_cross_entropy" if sizes[-1] == 1 else "categorical_cross_entropy"
+    net = ff.Network(sizes, cost=cost, dtype=dtype, seed=0)
+    X, y = _problem([sizes[0], max(2, sizes[-1])], m)
+    difference, tolerance = checks.backend_agreement(net, X, y)
+    assert tolerance == checks.agreement_tolerance(sizes, m, dtype)
+    assert difference <= tolerance
+
+
+def test_agreement_tolerance_grows_with_the_sums_and_the_precision():
+    t = checks.agreement_tolerance
+    assert t([2, 64, 64, 3], 32, np.float64) == 8 * 3 * 64 * np.finfo(np.float64).eps
+    assert t([2, 64, 64, 3], 512, np.float64) == 8 * t([2, 64, 64, 3], 64, np.float64)
+    assert t([2, 3], 4, np.float32) > 1e8 * t([2, 3], 4, np.float64)
+
+
+def test_agreement_catches_a_real_disagreement(monkeypatch):
+    """A backend off by one part in 1e9 (far below any training curve's resolution) fails."""
+    from ffnn_numba import network, vectorized_step
+
+    class SlightlyWrong:
+        def __getattr__(self, name):
+            return getattr(vectorized_step, name)
+
+        def backward_propagation(self, grad, *args):
+            vectorized_step.backward_propagation(grad, *args)
+            grad *= 1 + 1e-9
+
+    monkeypatch.setitem(network.ENGINES, "loops", SlightlyWrong())
+    net = ff.Network([4, 8, 3], cost="categorical_cross_entropy", seed=0)
+    difference, tolerance = checks.backend_agreement(net, *_problem([4, 3], 16))
+    assert difference > 1e3 * tolerance
