@@ -236,27 +236,6 @@ def _threading_layer():
         return None
 
 
-class BusyCores:
-    """``n`` background processes spinning on the cores while the block runs: the machine a
-    user shares with other work, made by the benchmark itself and stopped after it."""
-
-    def __init__(self, n):
-        self.n, self._processes = n, []
-
-    def __enter__(self):
-        self._processes = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                           for _ in range(self.n)]
-        time.sleep(0.2 if self.n else 0)   # let them start spinning
-        return self
-
-    def __exit__(self, *exc):
-        for process in self._processes:
-            process.kill()
-        for process in self._processes:
-            process.wait()
-        self._processes = []
-
-
 def interleaved_medians(steps, min_time, rounds=5):
     """Median seconds per step of each backend, timed in alternating rounds so that a
     transient disturbance of the machine falls on every backend alike."""

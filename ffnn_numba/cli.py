@@ -107,6 +107,10 @@ def bench(args):
           "update) per backend")
     results = b.run(sizes, dtypes, backends, min_time=args.min_time)
     results["command"] = " ".join(["ffnn-numba", "bench"] + (args.argv or []))
+    if args.busy:
+        from . import busy
+        print("the same steps with other processes spinning on the cores:")
+        results["busy"] = busy.run(sizes, dtypes, args.busy, min_time=1.5 * args.min_time)
     if args.startup:
         with tempfile.TemporaryDirectory() as cache:
             cold = b.startup_times("float64", cache)
@@ -157,6 +161,15 @@ def markdown(results):
         if measured is not None:
             lines.append(f"| {size} | {dtype} | {versus} | {target:g}x | {measured:.2f}x | "
                          f"{'yes' if measured >= target else 'NO'} |")
+    if "busy" in results:
+        from . import busy
+        lines += ["", "## On a busy machine", "",
+                  "The same steps while other processes spin on the cores, started and stopped "
+                  "by the benchmark (`--busy`). Each figure is the median over alternating "
+                  "rounds of the mean step time of a block of consecutive steps, so stalls "
+                  "caused by the load count in full. *loops, 1 thread* is the loops backend "
+                  "limited to one thread (`ff.set_num_threads(1)`).", "",
+                  busy.table(results["busy"])]
     if "startup" in results:
         (ci, cs), (wi, ws) = results["startup"]["cold"], results["startup"]["warm"]
         lines += ["", "## Start-up (float64, fresh process)", "",
@@ -334,6 +347,9 @@ def main(argv=None):
     p.add_argument("--min-time", type=float, default=1.0,
                    help="seconds of repeats per case at least (default 1)")
     p.add_argument("--threads", type=int, default=None, help="threads for every backend")
+    p.add_argument("--busy", type=_busy_levels, default=None, metavar="N,N,...",
+                   help="also time loops and numpy with N processes spinning on the cores, for "
+                        "each N given (e.g. 0,1,2)")
     p.add_argument("--json", metavar="PATH", help="save the raw figures as JSON")
     p.add_argument("--markdown", metavar="PATH", help="save the report (bench/RESULTS.md)")
     p.add_argument("--plot", metavar="PATH", help="draw time against size (needs matplotlib)")
@@ -345,6 +361,16 @@ def main(argv=None):
         return _run(args, argv)
     except (ValueError, TypeError, OSError) as exc:
         parser.exit(2, f"ffnn-numba {args.command}: error: {exc}\n")
+
+
+def _busy_levels(text):
+    try:
+        levels = [int(n) for n in text.split(",")]
+    except ValueError:
+        levels = []
+    if not levels or any(not 0 <= n <= 64 for n in levels):
+        raise argparse.ArgumentTypeError(f"expected comma-separated counts from 0 to 64; got {text!r}")
+    return levels
 
 
 def _run(args, argv):

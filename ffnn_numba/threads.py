@@ -1,4 +1,15 @@
-"""How many threads the backends use."""
+"""How many threads the backends use, and on which thread pool.
+
+The loops backend runs its parallel loops on Numba's thread pool, which is oneTBB's where
+the ``tbb`` package is installed (a dependency on x86-64). Its idle threads sleep instead of
+spinning and take over work a descheduled thread has not started, so a busy machine slows a
+step in proportion to the cores it takes, not by a scheduler time slice per parallel region
+(``ffnn-numba bench --busy 0,1,2`` measures it). ``NUMBA_THREADING_LAYER`` still overrides.
+
+Inside joblib's workers (scikit-learn's ``n_jobs``) Numba starts with
+``NUMBA_NUM_THREADS`` = cores // n_jobs, which joblib sets, so the workers share the cores
+instead of each starting a thread per core.
+"""
 import numba
 
 

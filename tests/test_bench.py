@@ -60,3 +60,26 @@ def test_bench_plot(tmp_path):
     assert main(["bench", "--sizes", "tiny,small", "--dtypes", "float32", "--backends",
                  "loops,numpy", "--min-time", "0.01", "--no-startup", "--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_bench_on_a_busy_machine(tmp_path):
+    """--busy starts and stops its own spinning processes and reports both ratios."""
+    import subprocess as sp
+    out_json, out_md = tmp_path / "r.json", tmp_path / "r.md"
+    assert main(["bench", "--sizes", "tiny", "--dtypes", "float32", "--backends", "loops,numpy",
+                 "--min-time", "0.05", "--no-startup", "--busy", "0,1", "--json", str(out_json),
+                 "--markdown", str(out_md)]) == 0
+    rows = json.loads(out_json.read_text())["busy"]
+    assert [(r["busy"], r["size"], r["dtype"]) for r in rows] == [(0, "tiny", "float32"),
+                                                                  (1, "tiny", "float32")]
+    assert all(r[k] > 0 for r in rows for k in ("loops", "loops_1_thread", "numpy"))
+    assert "## On a busy machine" in out_md.read_text()
+    spinning = sp.run(["pgrep", "-f", "while True: pass"], capture_output=True, text=True)
+    assert spinning.stdout.strip() == ""                       # the load was stopped
+
+
+@pytest.mark.parametrize("levels", ["x", "-1", "", "1,,2"])
+def test_bench_refuses_bad_busy_levels(levels, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "--busy", levels])
+    assert exit_.value.code == 2 and "--busy" in capsys.readouterr().err

@@ -150,3 +150,31 @@ def test_agreement_catches_a_real_disagreement(monkeypatch):
     net = ff.Network([4, 8, 3], cost="categorical_cross_entropy", seed=0)
     difference, tolerance = checks.backend_agreement(net, *_problem([4, 3], 16))
     assert difference > 1e3 * tolerance
+
+
+def test_the_loops_run_on_a_pool_that_survives_a_busy_machine():
+    """oneTBB where installed (its idle threads sleep): OpenMP's spinning waits lost a time
+    slice per parallel region on a busy machine."""
+    import importlib.util
+    import os
+
+    import numba
+    net = ff.Network([512, 512, 2], cost="categorical_cross_entropy", seed=0)
+    net.gradients(*_problem([512, 2], 512))        # runs a parallel region
+    if os.environ.get("NUMBA_THREADING_LAYER", "default") == "default" and (
+            importlib.util.find_spec("tbb") is not None):
+        assert numba.threading_layer() == "tbb"
+    assert numba.threading_layer() in ("tbb", "omp")   # never workqueue: not thread-safe
+
+
+def test_joblib_workers_share_the_cores():
+    joblib = pytest.importorskip("joblib", reason="joblib (with the sklearn extra) is not installed")
+    import os
+
+    def threads_in_worker():
+        import ffnn_numba
+        return ffnn_numba.get_num_threads()
+
+    cores = len(os.sched_getaffinity(0))
+    counts = joblib.Parallel(n_jobs=2)(joblib.delayed(threads_in_worker)() for _ in range(2))
+    assert counts == [max(1, cores // 2)] * 2
