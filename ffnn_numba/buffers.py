@@ -29,11 +29,16 @@ class Parameters(MutableMapping):
             raise KeyError(f"no parameter {key!r}; the parameters are {list(self._views)}")
         view = self._views[key]
         value = np.asarray(value)
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{key} must hold real numbers; got dtype {value.dtype}")
         if value.shape != view.shape:
             raise ValueError(f"{key} must have shape {view.shape}; got {value.shape}")
-        if not np.isfinite(value).all():
-            raise ValueError(f"{key} contains NaN or infinite values")
-        view[...] = value
+        with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+            cast = value.astype(view.dtype)
+        if not np.isfinite(cast).all():
+            raise ValueError(f"{key} contains NaN or infinite values as {view.dtype}"
+                             + (" (the values overflow it)" if np.isfinite(value).all() else ""))
+        view[...] = cast
 
     def __delitem__(self, key):
         raise TypeError("parameters cannot be removed from a network")
@@ -57,3 +62,11 @@ class Workspace:
         self.Z, self.A, self.dZ, self.dA = (np.zeros(size, dtype) for _ in range(4))
         self.Y = np.zeros(layers[-1, N] * capacity, dtype)
         self.scratch = np.zeros(scratch_size(layers, capacity), dtype)
+        self.nbytes = sum(b.nbytes for b in (self.Z, self.A, self.dZ, self.dA, self.Y,
+                                             self.scratch))
+
+    @staticmethod
+    def bytes_per_example(layers, dtype):
+        """Bytes a workspace needs per example of its capacity (its size grows linearly)."""
+        return int(np.dtype(dtype).itemsize * (4 * n_nodes(layers) + layers[-1, N]
+                                               + scratch_size(layers, 1)))

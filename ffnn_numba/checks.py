@@ -85,7 +85,7 @@ def gradcheck(net, X, Y, step=1e-6, tolerance=1e-5):
                    dtype=np.float64)
     for key, value in net.params.items():
         copy.params[key] = value
-    X = np.array(copy._check(X)[0], dtype=np.float64)
+    X = np.array(copy._check_X(X), dtype=np.float64)
     Y = copy._check(X, Y)[1]
     grads = copy.gradients(X, Y)
     rows = []

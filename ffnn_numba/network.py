@@ -7,6 +7,7 @@ Shapes follow the derivation: X = A^[0] is (n^[0], m), one column per example; W
 import functools
 import math
 import threading
+import warnings
 
 import numpy as np
 
@@ -25,8 +26,17 @@ def _one_call_at_a_time(method):
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self._trim_workspace()
     return locked
+
+
+# Node buffers a network keeps between calls, at most: a call on a larger batch (gradients on
+# 60,000 examples, say) gets its workspace for that call only, and forward propagation for
+# predictions and costs runs in chunks that fit in it.
+WORKSPACE_BYTES = 64 << 20
 
 
 class Network:
@@ -81,7 +91,7 @@ class Network:
         self._lock = threading.RLock()
         self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
-        self._rng = np.random.default_rng(seed)
+        self._rng = np.random.default_rng(validation.check_seed(seed))
         self.params = Parameters(self._theta, self._layers)
         self._initialize()
 
@@ -118,10 +128,7 @@ class Network:
 
     @l2.setter
     def l2(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                math.isfinite(value) and value >= 0):
-            raise ValueError(f"l2 must be a finite number >= 0; got {value!r}")
-        self._l2 = float(value)
+        self._l2 = validation.check_real(value, "l2", 0)
 
     @property
     def n_layers(self):
@@ -153,10 +160,19 @@ class Network:
             self._workspace_cache = Workspace(self._layers, m, self.dtype)
         return self._workspace_cache
 
-    def _check(self, X, Y=None):
-        X = validation.check_X(X, self.layer_sizes[0], self.dtype)
-        if Y is None:
-            return X, None
+    def _trim_workspace(self):
+        if self._workspace_cache is not None and self._workspace_cache.nbytes > WORKSPACE_BYTES:
+            self._workspace_cache = None
+
+    def _chunk(self):
+        """Examples per forward pass when only the outputs are wanted (predictions, costs)."""
+        return max(1, WORKSPACE_BYTES // Workspace.bytes_per_example(self._layers, self.dtype))
+
+    def _check_X(self, X):
+        return validation.check_X(X, self.layer_sizes[0], self.dtype)
+
+    def _check(self, X, Y):
+        X = self._check_X(X)
         return X, validation.check_Y(Y, self.layer_sizes[-1], X.shape[1], self.cost_name,
                                      self.dtype)
 
@@ -177,12 +193,11 @@ class Network:
         With ``trace=True``, returns instead a dict of every quantity of forward propagation
         under the derivation's names: "A0" (= X), and "Z1", "A1", ..., "ZL", "AL".
         """
-        X, _ = self._check(X)
-        ws = self._forward(X)
-        m = X.shape[1]
+        validation.check_bool(trace, "trace")
+        X = self._check_X(X)
         if trace:
-            return self._trace(ws, m, ("Z", "A"))
-        return nodes(ws.A, self._layers, self.n_layers, m).copy()
+            return self._trace(self._forward(X), X.shape[1], ("Z", "A"))
+        return self._outputs(X)
 
     def _trace(self, ws, m, names):
         buffers = {"Z": ws.Z, "A": ws.A, "dZ": ws.dZ, "dA": ws.dA}
@@ -208,6 +223,7 @@ class Network:
         output/cost pairs backpropagation starts from dZ^[L] = (A^[L] - Y)/m; the trace
         still shows the seed dA^[L] = dJ/dA^[L], computed from its own formula.
         """
+        validation.check_bool(trace, "trace")
         X, Y = self._check(X, Y)
         ws = self._forward(X)
         m = X.shape[1]
@@ -251,10 +267,16 @@ class Network:
         m = X.shape[1]
         ws = self._workspace(m)
         nodes(ws.A, self._layers, 0, m)[...] = X
-        return float(self._engine.train_step(
-            self._theta, self._grad, self._no_state, settings, ws.Z, ws.A, ws.dZ, ws.dA,
-            ws.scratch, self._layers, Y, self._cost_code, self._fused, self._l2,
-            registry.SGD))
+        with np.errstate(over="ignore", invalid="ignore"):   # reported below, once
+            J = float(self._engine.train_step(
+                self._theta, self._grad, self._no_state, settings, ws.Z, ws.A, ws.dZ, ws.dA,
+                ws.scratch, self._layers, Y, self._cost_code, self._fused, self._l2,
+                registry.SGD))
+        if not math.isfinite(J):
+            warnings.warn(f"step: the cost is {J} on this batch, so the update was not a "
+                          f"gradient step and the parameters may now hold non-finite values; "
+                          f"try a smaller learning_rate", RuntimeWarning, stacklevel=3)
+        return J
 
     @_one_call_at_a_time
     def fit(self, X, Y, epochs=10, batch_size=32, learning_rate=None, seed=None, shuffle=True,
@@ -284,7 +306,8 @@ class Network:
             optimizer: then training goes on where it stopped (as ``partial_fit`` does).
         schedule : {"constant", "step", "invscaling"} or a schedule object
             The learning rate of each epoch (``ff.training.Constant``, ``StepDecay``,
-            ``InverseScaling``).
+            ``InverseScaling``, or any object with a method ``rate(alpha, epoch, seen)``;
+            each rate it returns must be a finite number > 0).
         validation_data : (X_val, Y_val), optional
         validation_fraction : float, optional
             Or hold out this random fraction of (X, Y) for validation.
@@ -293,7 +316,7 @@ class Network:
             validation cost where there is validation data, the training cost otherwise)
             improving by more than ``min_delta``; with ``restore_best`` the parameters of the
             best epoch are put back.
-        callbacks : sequence of callables
+        callbacks : sequence of callables, optional
             ``callback(net, epoch, history)`` after each epoch (epoch from 1); returning True
             stops training.
         verbose : bool or "auto"
@@ -305,20 +328,45 @@ class Network:
             "cost" (the mean of the epoch's batch costs, each before its update, weighted by
             batch size), "accuracy" (the fraction of the epoch's examples predicted right, each
             by its batch's outputs before the update; None for regression), "val_cost",
-            "val_accuracy" (after the epoch, with validation data), "learning_rate".
+            "val_accuracy" (after the epoch, with validation data), "learning_rate"; and
+            "stopped": None when every epoch ran, otherwise why training stopped early (a
+            callback, early stopping, or divergence).
+
+        If the cost or the parameters become NaN or infinite, training stops with a
+        RuntimeWarning and the reason in ``history["stopped"]``, and the parameters are put
+        back to the best epoch's (``restore_best``) or to those before the failed epoch:
+        never left non-finite. Every argument is checked before any work.
         """
         return training.fit(self, X, Y, epochs, batch_size, learning_rate, seed, shuffle,
                             optimizer, schedule, validation_data, validation_fraction, patience,
                             min_delta, restore_best, callbacks, verbose, reset_optimizer)
 
-    def _forward_checked(self, X):
-        ws = self._forward(X)
-        return nodes(ws.A, self._layers, self.n_layers, X.shape[1])
+    def _outputs(self, X):
+        """A^[L] for checked X, as a new array, computed in chunks of ``_chunk()`` examples."""
+        m, chunk, L = X.shape[1], self._chunk(), self.n_layers
+        out = np.empty((self.layer_sizes[-1], m), self.dtype)
+        for start in range(0, m, chunk):
+            end = min(start + chunk, m)
+            out[:, start:end] = nodes(self._forward(X[:, start:end]).A, self._layers, L,
+                                      end - start)
+        return out
 
     def _cost_checked(self, X, Y):
-        ws = self._forward(X)
-        return float(self._engine.output_cost(ws.Z, ws.A, self._theta, self._layers, Y,
-                                              self._cost_code, self._fused, self._l2))
+        """J on checked X, Y: each chunk's cost weighted by its share of the m examples,
+        and the L2 term (which holds 1/m) added once."""
+        m, chunk = X.shape[1], self._chunk()
+        if m <= chunk:
+            ws = self._forward(X)
+            return float(self._engine.output_cost(ws.Z, ws.A, self._theta, self._layers, Y,
+                                                  self._cost_code, self._fused, self._l2))
+        J = 0.0
+        for start in range(0, m, chunk):
+            end = min(start + chunk, m)
+            ws = self._forward(X[:, start:end])
+            Y_chunk = np.ascontiguousarray(Y[:, start:end])
+            J += (end - start) / m * float(self._engine.output_cost(
+                ws.Z, ws.A, self._theta, self._layers, Y_chunk, self._cost_code, self._fused, 0.0))
+        return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))
 
     def save(self, path):
         """Save to one ``.npz`` file: the parameters and a JSON header (format version, layer

@@ -60,9 +60,7 @@ class Adam(SGD):
         s = super().settings()
         s[registry.BETA_1] = _fraction(self.beta_1, "beta_1")
         s[registry.BETA_2] = _fraction(self.beta_2, "beta_2")
-        if not self.epsilon > 0:
-            raise ValueError(f"epsilon must be positive; got {self.epsilon}")
-        s[registry.EPSILON] = self.epsilon
+        s[registry.EPSILON] = validation.check_real(self.epsilon, "epsilon", 0, low_open=True)
         return s
 
 
@@ -70,9 +68,7 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Ad
 
 
 def _fraction(value, name):
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} must lie in [0, 1); got {value}")
-    return float(value)
+    return validation.check_real(value, name, 0, 1, high_open=True)
 
 
 def make_optimizer(optimizer, learning_rate):
@@ -95,9 +91,16 @@ class Constant:
 
 @dataclass
 class StepDecay:
-    """α_e = α γ^⌊e / step_size⌋: multiplied by γ every ``step_size`` epochs (e from 0)."""
+    """α_e = α γ^⌊e / step_size⌋: multiplied by γ every ``step_size`` epochs (e from 0).
+
+    ``step_size`` is an integer >= 1 and ``gamma`` a number in (0, 1].
+    """
     step_size: int = 10
     gamma: float = 0.5
+
+    def __post_init__(self):
+        self.step_size = validation.check_positive_int(self.step_size, "step_size")
+        self.gamma = validation.check_real(self.gamma, "gamma", 0, 1, low_open=True)
 
     def rate(self, alpha, epoch, seen):
         return alpha * self.gamma ** (epoch // self.step_size)
@@ -106,8 +109,11 @@ class StepDecay:
 @dataclass
 class InverseScaling:
     """α_e = α / (t + 1)^power_t, t the examples seen before epoch e (scikit-learn's
-    "invscaling")."""
+    "invscaling"); ``power_t`` >= 0."""
     power_t: float = 0.5
+
+    def __post_init__(self):
+        self.power_t = validation.check_real(self.power_t, "power_t", 0)
 
     def rate(self, alpha, epoch, seen):
         return alpha / (seen + 1) ** self.power_t
@@ -117,9 +123,24 @@ SCHEDULES = {"constant": Constant, "step": StepDecay, "invscaling": InverseScali
 
 
 def make_schedule(schedule):
-    if isinstance(schedule, (Constant, StepDecay, InverseScaling)):
-        return schedule
-    return SCHEDULES[validation._one_of("schedule", schedule, tuple(SCHEDULES))]()
+    """A schedule object from a name, or any object with a method
+    ``rate(alpha, epoch, seen)`` returning the epoch's learning rate."""
+    if isinstance(schedule, str):
+        return SCHEDULES[validation._one_of("schedule", schedule, tuple(SCHEDULES))]()
+    if not callable(getattr(schedule, "rate", None)):
+        raise TypeError(f"schedule must be one of {', '.join(map(repr, SCHEDULES))} or an object "
+                        f"with a method rate(alpha, epoch, seen); got {schedule!r}")
+    return schedule
+
+
+def scheduled_rate(schedule, alpha, epoch, seen):
+    """The schedule's learning rate for an epoch, checked before any update uses it."""
+    rate = schedule.rate(alpha, epoch, seen)
+    try:
+        return validation.check_learning_rate(rate)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the schedule {schedule!r} gave the learning rate {rate!r} for "
+                         f"epoch {epoch} ({exc})") from None
 
 
 class Progress:
@@ -153,8 +174,6 @@ class Progress:
 
 def split_validation(X, Y, fraction, rng):
     """A random ``fraction`` of the columns as validation data, the rest for training."""
-    if not 0 < fraction < 1:
-        raise ValueError(f"validation_fraction must lie in (0, 1); got {fraction}")
     m = X.shape[1]
     n_val = int(math.ceil(fraction * m))
     if n_val >= m:
@@ -167,30 +186,40 @@ def split_validation(X, Y, fraction, rng):
 def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
         validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
         verbose, reset_optimizer):
-    """The body of ``Network.fit`` (see there): one compiled ``train_epoch`` per epoch, and
-    the bookkeeping between epochs."""
+    """The body of ``Network.fit`` (see there): compiled ``train_epoch`` calls, and the
+    bookkeeping between epochs. Every argument is checked before any work."""
     epochs = validation.check_positive_int(epochs, "epochs")
     batch_size = validation.check_positive_int(batch_size, "batch_size")
+    seed = validation.check_seed(seed)
+    shuffle = validation.check_bool(shuffle, "shuffle")
     optimizer = make_optimizer(optimizer, learning_rate)
     schedule = make_schedule(schedule)
     settings = optimizer.settings()
+    if patience is not None:
+        patience = validation.check_positive_int(patience, "patience")
+    min_delta = validation.check_real(min_delta, "min_delta", 0)
+    restore_best = validation.check_bool(restore_best, "restore_best")
+    callbacks = validation.check_callbacks(callbacks)
+    verbose = validation.check_verbose(verbose)
+    reset_optimizer = validation.check_bool(reset_optimizer, "reset_optimizer")
+    if validation_data is not None and validation_fraction is not None:
+        raise ValueError("give validation_data or validation_fraction, not both")
+    if validation_fraction is not None:
+        validation_fraction = validation.check_real(validation_fraction, "validation_fraction",
+                                                    0, 1, low_open=True, high_open=True)
+    X, Y = net._check(X, Y)
+    X_val = Y_val = None
+    if validation_data is not None:
+        X_val, Y_val = net._check(*validation.check_validation_data(validation_data))
+    rng = net._rng if seed is None else np.random.default_rng(seed)
+    if validation_fraction is not None:
+        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, rng)
+
     kept = getattr(net, "_optimizer_memory", None)
     if not reset_optimizer and kept is not None and kept[0] == optimizer:
         state, settings[registry.STEPS] = kept[1], kept[2]
     else:
         state = np.zeros((2, len(net._theta)), net.dtype)
-    if patience is not None:
-        patience = validation.check_positive_int(patience, "patience")
-    X, Y = net._check(X, Y)
-    rng = net._rng if seed is None else np.random.default_rng(seed)
-    if validation_data is not None and validation_fraction is not None:
-        raise ValueError("give validation_data or validation_fraction, not both")
-    if validation_fraction is not None:
-        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, rng)
-    elif validation_data is not None:
-        X_val, Y_val = net._check(*validation_data)
-    else:
-        X_val = Y_val = None
     X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
     m = X.shape[1]
     batch_size = min(batch_size, m)
@@ -200,18 +229,19 @@ def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, 
     batch_costs, batch_hits = np.zeros(n_batches), np.zeros(n_batches, np.int64)
     batch_shares = np.full(n_batches, batch_size / m)
     batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
-    history = {"cost": [], "accuracy": [], "learning_rate": []}
+    history = {"cost": [], "accuracy": [], "learning_rate": [], "stopped": None}
     if X_val is not None:
         history.update(val_cost=[], val_accuracy=[])
     monitor = "val_cost" if X_val is not None else "cost"
     best, best_theta, waited = math.inf, None, 0
+    before_epoch = net._theta.copy()
     progress = Progress(epochs, verbose)
     code = registry.OPTIMIZERS[optimizer.name]
     net._optimizer_memory = None
     try:
         for epoch in range(epochs):
-            settings[registry.LEARNING_RATE] = schedule.rate(optimizer.learning_rate, epoch,
-                                                             epoch * m)
+            settings[registry.LEARNING_RATE] = scheduled_rate(schedule, optimizer.learning_rate,
+                                                              epoch, epoch * m)
             order = rng.permutation(m) if shuffle else np.arange(m)
             # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -226,29 +256,48 @@ def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, 
                         order[b0 * batch_size:b1 * batch_size], batch_size, net._cost_code,
                         net._fused, net._l2, code)
                     net._optimizer_memory = (optimizer, state, settings[registry.STEPS])
-                _record(net, history, float(batch_costs @ batch_shares),
-                        int(batch_hits.sum()) / m, X_val, Y_val)
+                cost = float(batch_costs @ batch_shares)
+                diverged = not (math.isfinite(cost) and np.isfinite(net._theta).all())
+                if not diverged:
+                    _record(net, history, cost, int(batch_hits.sum()) / m, X_val, Y_val)
+            if diverged:
+                return _diverged(net, history, epoch, best_theta if restore_best else None,
+                                 before_epoch)
             history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
             progress.update(epoch + 1, history, (epoch + 1) * m)
-            if not math.isfinite(history["cost"][-1]):
-                net._optimizer_memory = None
-                warnings.warn(f"training diverged in epoch {epoch + 1}: the cost is "
-                              f"{history['cost'][-1]}; try a smaller learning_rate",
-                              RuntimeWarning, stacklevel=3)
-                return history
+            before_epoch[...] = net._theta
             if history[monitor][-1] < best - min_delta:
                 best, waited = history[monitor][-1], 0
-                if patience is not None and restore_best:
+                if restore_best:
                     best_theta = net._theta.copy()
             else:
                 waited += 1
-            stop = patience is not None and waited >= patience
-            if any([bool(callback(net, epoch + 1, history)) for callback in callbacks]) or stop:
+            if any([bool(callback(net, epoch + 1, history)) for callback in callbacks]):
+                history["stopped"] = f"a callback asked to stop after epoch {epoch + 1}"
+                break
+            if patience is not None and waited >= patience:
+                history["stopped"] = (f"early stopping after epoch {epoch + 1}: {monitor} has not "
+                                      f"improved by more than {min_delta:g} for {patience} epochs")
                 break
     finally:
         progress.close()
-    if best_theta is not None:
+    if patience is not None and best_theta is not None:
         net._theta[...] = best_theta
+    return history
+
+
+def _diverged(net, history, epoch, best_theta, before_epoch):
+    """Stop a diverging fit: parameters back to the best epoch's (or, without one, to those
+    before the failed epoch), the reason in history, and a warning."""
+    net._optimizer_memory = None
+    restored = best_theta if best_theta is not None else before_epoch
+    net._theta[...] = restored
+    which = ("the best epoch's" if best_theta is not None
+             else f"those from before epoch {epoch + 1}")
+    history["stopped"] = (f"diverged in epoch {epoch + 1}: the cost or the parameters became "
+                          f"NaN or infinite; parameters restored to {which}")
+    warnings.warn(f"training {history['stopped']}; try a smaller learning_rate",
+                  RuntimeWarning, stacklevel=4)
     return history
 
 
@@ -269,6 +318,6 @@ def _record(net, history, cost, accuracy, X_val, Y_val):
     history["accuracy"].append(None if regression else accuracy)
     if X_val is not None:
         history["val_cost"].append(net._cost_checked(X_val, Y_val))
-        hits = vectorized.correct_predictions(net._forward_checked(X_val), Y_val,
+        hits = vectorized.correct_predictions(net._outputs(X_val), Y_val,
                                               net._cost_code)
         history["val_accuracy"].append(None if regression else hits / X_val.shape[1])

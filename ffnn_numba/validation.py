@@ -48,12 +48,72 @@ def check_positive_int(value, name, minimum=1):
     return int(value)
 
 
-def check_learning_rate(value):
+def check_real(value, name, low=-np.inf, high=np.inf, *, low_open=False, high_open=False):
+    """A finite real number (Python or NumPy) in the interval [low, high], each end closed
+    unless ``low_open``/``high_open``; returned as a Python float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"learning_rate must be a real number; got {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"learning_rate must be positive and finite; got {value}")
-    return float(value)
+        raise TypeError(f"{name} must be a real number; got {value!r}")
+    value = float(value)
+    inside = ((value > low if low_open else value >= low)
+              and (value < high if high_open else value <= high))
+    if not (np.isfinite(value) and inside):
+        if high == np.inf:
+            where = (">" if low_open else ">=") + f" {low:g}"
+        else:
+            where = ("in (" if low_open else "in [") + f"{low:g}, {high:g}" + (")" if high_open else "]")
+        raise ValueError(f"{name} must be a finite number {where}; got {value!r}")
+    return value
+
+
+def check_learning_rate(value):
+    return check_real(value, "learning_rate", 0, low_open=True)
+
+
+def check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def check_seed(seed, name="seed"):
+    """None, an integer >= 0, or a ``numpy.random.Generator``."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    return check_positive_int(seed, name, minimum=0)
+
+
+def check_callbacks(callbacks):
+    """A tuple of callables ``callback(net, epoch, history)``; None means none."""
+    if callbacks is None:
+        return ()
+    if callable(callbacks):
+        raise TypeError("callbacks must be a list of callables; got one callable "
+                        "(wrap it in a list)")
+    try:
+        callbacks = tuple(callbacks)
+    except TypeError:
+        raise TypeError(f"callbacks must be a list of callables; got {callbacks!r}") from None
+    for n, callback in enumerate(callbacks):
+        if not callable(callback):
+            raise TypeError(f"callbacks[{n}] is not callable; got {callback!r}")
+    return callbacks
+
+
+def check_validation_data(data):
+    """``(X_val, Y_val)``, checked for its form here and for its values by the network."""
+    if isinstance(data, (str, bytes)) or not hasattr(data, "__len__") or len(data) != 2:
+        raise TypeError(f"validation_data must be a pair (X_val, Y_val); got "
+                        f"{type(data).__name__}" + (f" of length {len(data)}"
+                                                    if hasattr(data, "__len__") else ""))
+    return tuple(data)
+
+
+def check_verbose(verbose):
+    if verbose == "auto" and isinstance(verbose, str):
+        return verbose
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    raise TypeError(f"verbose must be True, False or 'auto'; got {verbose!r}")
 
 
 def check_layer_sizes(sizes):
@@ -76,7 +136,11 @@ def check_activations(activations, n_layers, cost):
         activations = ["relu"] * (n_layers - 1) + [registry.DEFAULT_OUTPUT[cost]]
     elif isinstance(activations, str):
         activations = [activations] * n_layers
-    activations = list(activations)
+    try:
+        activations = list(activations)
+    except TypeError:
+        raise TypeError(f"activations must be one name or a sequence of {n_layers} names; "
+                        f"got {activations!r}") from None
     if len(activations) != n_layers:
         raise ValueError(f"activations must name one activation per layer l = 1..{n_layers} "
                          f"(or be one name for all); got {len(activations)}: {activations}")
@@ -120,6 +184,8 @@ def check_X(X, n_input, dtype):
 
 def check_Y(Y, n_output, m, cost, dtype):
     """Y as a C-contiguous (n^[L], m) array; 1-D class labels become one-hot columns."""
+    if Y is None:
+        raise TypeError("Y is required: the targets of the m examples, (n^[L], m) or m labels")
     shape = np.shape(Y)
     if len(shape) == 1 and cost == "categorical_cross_entropy":
         return _one_hot(Y, n_output, m, dtype)

@@ -13,12 +13,13 @@ from .costs import COSTS, correct_predictions, cost_backward, cost_forward, outp
 from .jacobian import activation_jacobian, jacobian_backward
 from .linear import (bias_gradient, linear_backward, linear_forward, prev_activation_gradient,
                      weight_gradient)
-from .step import backward_propagation, forward_propagation, output_cost, train_epoch, train_step
+from .step import (backward_propagation, forward_propagation, l2_penalty, output_cost, train_epoch,
+                   train_step)
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "activation_backward", "activation_forward", "activation_jacobian",
     "backward_propagation", "bias_gradient", "correct_predictions", "cost_backward", "cost_forward",
-    "forward_propagation", "jacobian_backward", "linear_backward", "linear_forward",
+    "forward_propagation", "jacobian_backward", "l2_penalty", "linear_backward", "linear_forward",
     "output_cost", "output_delta", "prev_activation_gradient", "train_epoch", "train_step",
     "weight_gradient",
 ]

@@ -5,7 +5,9 @@ Shapes: A, Y, dA, Z, dZ are (n^[L], m), C-contiguous.
 
 Every cost averages over the m examples, so the 1/m lives in J and in its seed, and from there
 in every gradient; dW = dZ A^T and db = Σ_i dZ add none of their own. Costs return a float
-accumulated in float64 whatever the dtype.
+accumulated in float64 whatever the dtype: each term is converted with ``np.float64`` before
+any arithmetic (in compiled code ``float()`` of a float32 stays float32, and a float32 square
+of 1e30 would overflow).
 
 Cross-entropy on probabilities clips each a to [ε, 1 - ε], ε the machine epsilon of the
 dtype, so that J and the seed stay finite when outputs saturate. The pairs in
@@ -29,7 +31,8 @@ def mean_squared_error_cost(A, Y):
     total = 0.0
     for j in range(n):
         for i in range(m):
-            total += (float(A[j, i]) - Y[j, i]) ** 2
+            difference = np.float64(A[j, i]) - Y[j, i]
+            total += difference * difference
     return total / (2 * m)
 
 
@@ -54,7 +57,7 @@ def binary_cross_entropy_cost(A, Y):
     total = 0.0
     for j in range(n):
         for i in range(m):
-            a = min(max(float(A[j, i]), eps), 1 - eps)
+            a = min(max(np.float64(A[j, i]), eps), 1 - eps)
             total += Y[j, i] * math.log(a) + (1 - Y[j, i]) * math.log(1 - a)
     return -total / m
 
@@ -78,7 +81,7 @@ def categorical_cross_entropy_cost(A, Y):
     total = 0.0
     for j in range(n):
         for i in range(m):
-            total += Y[j, i] * math.log(max(float(A[j, i]), eps))
+            total += Y[j, i] * math.log(max(np.float64(A[j, i]), eps))
     return -total / m
 
 
@@ -103,7 +106,7 @@ def sigmoid_cross_entropy_from_logits(Z, A, Y):
     total = 0.0
     for j in range(n):
         for i in range(m):
-            z, a = float(Z[j, i]), float(A[j, i])
+            z, a = np.float64(Z[j, i]), np.float64(A[j, i])
             total += max(z, 0.0) - z * Y[j, i] - math.log(max(a, 1 - a))
     return total / m
 
@@ -120,10 +123,10 @@ def softmax_cross_entropy_from_logits(Z, A, Y):
     n, m = Z.shape
     total = 0.0
     for i in range(m):
-        z_max, a_max = float(Z[0, i]), float(A[0, i])
+        z_max, a_max = np.float64(Z[0, i]), np.float64(A[0, i])
         for p in range(1, n):
-            z_max = max(z_max, float(Z[p, i]))
-            a_max = max(a_max, float(A[p, i]))
+            z_max = max(z_max, np.float64(Z[p, i]))
+            a_max = max(a_max, np.float64(A[p, i]))
         log_sum_exp = z_max - math.log(a_max)
         for j in range(n):
             total += Y[j, i] * (log_sum_exp - Z[j, i])

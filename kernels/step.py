@@ -9,6 +9,8 @@ training step allocates nothing, and one compilation per dtype serves every arch
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
 whole module, to the reference loops of ``linear.py``.
 """
+import numpy as np
+
 from ffnn_numba import layout
 from ffnn_numba.layout import ACT, N
 
@@ -82,7 +84,8 @@ def l2_penalty(theta, layers, l2, m):
         W = weights(theta, layers, l)
         for j in range(W.shape[0]):
             for k in range(W.shape[1]):
-                total += W[j, k] * W[j, k]
+                w = np.float64(W[j, k])   # float64 before squaring, as every cost sums
+                total += w * w
     return l2 / (2 * m) * total
 
 

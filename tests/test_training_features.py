@@ -132,8 +132,9 @@ def test_validation_history_and_early_stopping_restores_the_best(backend):
     net = ff.Network([2, 32, 3], cost="categorical_cross_entropy", backend=backend, seed=0)
     h = net.fit(X, y, epochs=400, optimizer="adam", learning_rate=0.05,
                 validation_data=(X_val, y_val), patience=5, verbose=False)
-    assert set(h) == {"cost", "accuracy", "val_cost", "val_accuracy", "learning_rate"}
+    assert set(h) == {"cost", "accuracy", "val_cost", "val_accuracy", "learning_rate", "stopped"}
     assert len(h["cost"]) < 400                       # stopped early
+    assert h["stopped"].startswith(f"early stopping after epoch {len(h['cost'])}")
     best = int(np.argmin(h["val_cost"]))
     assert len(h["cost"]) - 1 - best == 5             # after 5 epochs without improvement
     assert net.cost(X_val, y_val) == pytest.approx(h["val_cost"][best], rel=1e-12)
@@ -151,7 +152,7 @@ def test_validation_fraction_and_callbacks(backend):
     h = net.fit(X, y, epochs=10, validation_fraction=0.25, callbacks=[stop_at_three],
                 verbose=False)
     assert seen == [(1, 1), (2, 2), (3, 3)] and len(h["cost"]) == 3
-    with pytest.raises(ValueError, match="validation_fraction must lie in"):
+    with pytest.raises(ValueError, match="validation_fraction must be a finite number in"):
         net.fit(X, y, validation_fraction=1.5)
     with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
         net.fit(X, y, optimizer="rmsprop")

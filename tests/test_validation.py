@@ -88,8 +88,8 @@ def test_binary_cross_entropy_targets(backend):
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(epochs=0), ValueError, "epochs must be at least 1; got 0"),
     (dict(batch_size=2.0), TypeError, "batch_size must be an integer"),
-    (dict(learning_rate=-0.1), ValueError, "learning_rate must be positive and finite; got -0.1"),
-    (dict(learning_rate=float("nan")), ValueError, "learning_rate must be positive"),
+    (dict(learning_rate=-0.1), ValueError, "learning_rate must be a finite number > 0; got -0.1"),
+    (dict(learning_rate=float("nan")), ValueError, "learning_rate must be a finite number > 0"),
 ])
 def test_bad_fit_settings(net, kwargs, error, match):
     with pytest.raises(error, match=match):
