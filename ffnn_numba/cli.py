@@ -1,5 +1,7 @@
 """The ``ffnn-numba`` command."""
 import argparse
+import math
+import re
 import sys
 import time
 
@@ -8,7 +10,9 @@ import numpy as np
 from .checks import backend_agreement
 from .datasets import make_spirals, train_test_split
 from .network import Network
+from . import registry
 from .registry import DEFAULT_OUTPUT
+from .tabular import NUMBER
 from .threads import set_num_threads
 
 
@@ -183,8 +187,8 @@ def markdown(results):
 def explain(args):
     """Show one scalar equation of a small network with its numbers."""
     from .teach import explain as explain_equation
-    sizes = [int(n) for n in args.layers.split(",")]
-    activations = args.activations.split(",") if args.activations else None
+    sizes, activations = args.layers, args.activations or None
+    _check_size(sizes)
     net = Network(sizes, activations, args.cost, backend=args.backend, seed=args.seed)
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((sizes[0], args.m))
@@ -201,19 +205,27 @@ def explain(args):
     return 0
 
 
+def _check_size(sizes):
+    """Refuse, before allocating, a network larger than ``load`` accepts back."""
+    from .io import MAX_PARAMETERS
+    n_params = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    if n_params > MAX_PARAMETERS:
+        raise ValueError(f"the network {sizes} has {n_params} parameters; at most "
+                         f"{MAX_PARAMETERS} are allowed (ffnn_numba.io.MAX_PARAMETERS)")
+
+
 def train(args):
     """Train a network on a CSV file and save it with its preprocessing."""
     from . import tabular
     header, rows = tabular.read_csv(args.data)
-    if args.target not in header:
-        raise tabular.DataError(f"{args.data}: no column {args.target!r}; the columns are {header}")
+    target = tabular.target_values(args.data, header, rows, args.target)
     features = [name for name in header if name != args.target]
     if not features:
         raise tabular.DataError(f"{args.data}: no feature columns besides the target")
-    target = [row[header.index(args.target)].strip() for row in rows]
     task = args.task or tabular.infer_task(target)
-    X, mean, scale = tabular.standardize(tabular.numeric_columns(args.data, header, rows, features))
-    hidden = [int(n) for n in args.layers.split(",") if n.strip()] if args.layers else []
+    X, mean, scale = tabular.standardize(tabular.numeric_columns(args.data, header, rows, features),
+                                         names=features, path=args.data)
+    hidden = list(args.layers)
     meta = {"task": task, "features": features, "target": args.target,
             "feature_mean": mean.tolist(), "feature_scale": scale.tolist()}
     if task == "classification":
@@ -225,10 +237,19 @@ def train(args):
         sizes, Y = [len(features), *hidden, 1 if binary else len(classes)], y
         meta["classes"] = classes
     else:
-        values = tabular.numeric_columns(args.data, header, rows, [args.target])[:, 0]
-        y_std, y_mean, y_scale = tabular.standardize(values[:, None])
+        try:
+            values = tabular.numeric_columns(args.data, header, rows, [args.target])[:, 0]
+        except tabular.DataError as exc:
+            if args.task:
+                raise
+            raise tabular.DataError(f"{exc} (the target's other values make this a regression; "
+                                    f"give --task classification if the column holds labels)"
+                                    ) from None
+        y_std, y_mean, y_scale = tabular.standardize(values[:, None], names=[args.target],
+                                                     path=args.data)
         cost, sizes, Y = "mean_squared_error", [len(features), *hidden, 1], y_std.T
         meta.update(target_mean=float(y_mean[0]), target_scale=float(y_scale[0]))
+    _check_size(sizes)
     net = Network(sizes, [args.activation] * len(hidden) + [DEFAULT_OUTPUT[cost]], cost,
                   backend=args.backend, seed=args.seed, l2=args.l2)
     net.metadata = meta
@@ -256,26 +277,38 @@ def train(args):
 
 def predict(args):
     """One prediction per row of a CSV file, with the model's own preprocessing."""
+    import csv
+    import io
+
     from . import tabular
     net = Network.load(args.model, backend=args.backend)
     meta = net.metadata
-    if "features" not in meta:
-        raise tabular.DataError(f"{args.model}: this network was not saved by ffnn-numba train, "
-                                f"so its feature columns are unknown")
+    tabular.check_metadata(args.model, meta, net.layer_sizes, net.cost_name)
     header, rows = tabular.read_csv(args.data)
     X = tabular.numeric_columns(args.data, header, rows, meta["features"])
-    X, _, _ = tabular.standardize(X, np.array(meta["feature_mean"]), np.array(meta["feature_scale"]))
+    X, _, _ = tabular.standardize(X, np.array(meta["feature_mean"], dtype=np.float64),
+                                  np.array(meta["feature_scale"], dtype=np.float64),
+                                  names=meta["features"], path=args.data)
     out = net.predict(X.T)
     if meta["task"] == "classification":
         labels = [meta["classes"][int(c)] for c in np.ravel(out)]
     else:
-        labels = [repr(float(v)) for v in np.ravel(out) * meta["target_scale"] + meta["target_mean"]]
-    text = "prediction\n" + "".join(f"{label}\n" for label in labels)
+        with np.errstate(all="ignore"):
+            values = np.ravel(out).astype(np.float64) * meta["target_scale"] + meta["target_mean"]
+        if not np.isfinite(values).all():
+            line = rows.lines[int(np.argmax(~np.isfinite(values)))]
+            raise tabular.DataError(f"{args.data}: line {line}: the prediction is not a finite "
+                                    f"number (the input is far outside the training data?)")
+        labels = [repr(float(v)) for v in values]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["prediction"])
+    writer.writerows([label] for label in labels)
     if args.output:
-        with open(args.output, "w") as f:
-            f.write(text)
+        with open(args.output, "w", newline="") as f:
+            f.write(text.getvalue())
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(text.getvalue())
     return 0
 
 
@@ -285,8 +318,8 @@ def main(argv=None):
         description="Feedforward neural networks as index-level Numba kernels and NumPy matrix forms.")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("demo", help="train on built-in data with both backends, side by side")
-    p.add_argument("--epochs", type=int, default=300)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=_integer(1), default=300)
+    p.add_argument("--seed", type=_integer(0), default=0)
     p.add_argument("--plot", metavar="PATH",
                    help="save the cost curve and the decision boundary as PATH-history.png and "
                         "PATH-boundary.png (needs matplotlib)")
@@ -300,13 +333,15 @@ def main(argv=None):
     p.add_argument("quantity", choices=["z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev"])
     for letter, meaning in (("l", "layer, 1..L"), ("j", "node of layer l"),
                             ("k", "node of layer l-1"), ("i", "example, 1..m")):
-        p.add_argument(f"--{letter}", type=int, help=meaning)
-    p.add_argument("--layers", default="3,3,3,3", help="n^[0],...,n^[L] (default 3,3,3,3)")
-    p.add_argument("--activations", default="relu,tanh,softmax")
-    p.add_argument("--cost", default="categorical_cross_entropy")
-    p.add_argument("--m", type=int, default=4, help="examples (default 4)")
+        p.add_argument(f"--{letter}", type=_integer(1), help=meaning)
+    p.add_argument("--layers", type=_sizes(2), default=[3, 3, 3, 3],
+                   help="n^[0],...,n^[L] (default 3,3,3,3)")
+    p.add_argument("--activations", type=_names("activation", registry.ACTIVATIONS),
+                   default=["relu", "tanh", "softmax"])
+    p.add_argument("--cost", default="categorical_cross_entropy", choices=list(registry.COSTS))
+    p.add_argument("--m", type=_integer(1, 1_000_000), default=4, help="examples (default 4)")
     p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_integer(0), default=0)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--show-network", action="store_true", help="print the network's table first")
     p.set_defaults(run=explain)
@@ -318,16 +353,20 @@ def main(argv=None):
     p.add_argument("--target", required=True, help="the target column")
     p.add_argument("--task", choices=["classification", "regression"],
                    help="inferred when omitted: text labels or <= 20 distinct integers classify")
-    p.add_argument("--layers", default="64,32", help="hidden layer sizes (default 64,32)")
-    p.add_argument("--activation", default="relu", help="hidden activation (default relu)")
-    p.add_argument("--epochs", type=int, default=200)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--layers", type=_sizes(0), default=[64, 32],
+                   help="hidden layer sizes (default 64,32; '' for none)")
+    p.add_argument("--activation", default="relu", choices=list(registry.ACTIVATIONS),
+                   help="hidden activation (default relu)")
+    p.add_argument("--epochs", type=_integer(1), default=200)
+    p.add_argument("--batch-size", type=_integer(1), default=32)
+    p.add_argument("--learning-rate", type=_real(0, low_open=True), default=None)
     p.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "nesterov", "adam"])
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--validation-fraction", type=float, default=0.2)
-    p.add_argument("--patience", type=int, default=10, help="early stopping (default 10 epochs)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--l2", type=_real(0), default=0.0)
+    p.add_argument("--validation-fraction", type=_real(0, 1, high_open=True), default=0.2,
+                   help="held out for validation, 0 <= f < 1 (default 0.2; 0 for none)")
+    p.add_argument("--patience", type=_integer(1), default=10,
+                   help="early stopping (default 10 epochs)")
+    p.add_argument("--seed", type=_integer(0), default=0)
     p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
     p.add_argument("--output", default="model.npz", help="where to save (default model.npz)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
@@ -339,14 +378,17 @@ def main(argv=None):
     p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
     p.set_defaults(run=predict)
     p = commands.add_parser("bench", help="time a training step on every backend, side by side")
-    p.add_argument("--sizes", default="tiny,small,medium,large",
+    p.add_argument("--sizes", type=_bench_list("sizes"), default="tiny,small,medium,large",
                    help="comma-separated, from tiny, small, medium, large")
-    p.add_argument("--dtypes", default="float64,float32")
-    p.add_argument("--backends", default=None,
-                   help="comma-separated, from loops, numpy, torch (default: all installed)")
-    p.add_argument("--min-time", type=float, default=1.0,
+    p.add_argument("--dtypes", type=_bench_list("dtypes"), default="float64,float32",
+                   help="comma-separated, from float64, float32")
+    p.add_argument("--backends", type=_bench_list("backends"), default=None,
+                   help="comma-separated, from loops, numpy, torch, numpy included (default: "
+                        "all installed)")
+    p.add_argument("--min-time", type=_real(0, 3600, low_open=True), default=1.0,
                    help="seconds of repeats per case at least (default 1)")
-    p.add_argument("--threads", type=int, default=None, help="threads for every backend")
+    p.add_argument("--threads", type=_threads, default=None,
+                   help="threads for every backend, 1..NUMBA_NUM_THREADS")
     p.add_argument("--busy", type=_busy_levels, default=None, metavar="N,N,...",
                    help="also time loops and numpy with N processes spinning on the cores, for "
                         "each N given (e.g. 0,1,2)")
@@ -359,8 +401,88 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return _run(args, argv)
-    except (ValueError, TypeError, OSError) as exc:
-        parser.exit(2, f"ffnn-numba {args.command}: error: {exc}\n")
+    except (ValueError, TypeError, OSError, MemoryError) as exc:
+        message = " ".join(str(exc).split("\n")) or type(exc).__name__
+        parser.exit(2, f"ffnn-numba {args.command}: error: {message}\n")
+
+
+# Argument types: each returns the parsed value or raises argparse.ArgumentTypeError, which
+# argparse prints as "ffnn-numba CMD: error: argument --NAME: MESSAGE" with exit status 2.
+
+def _integer(low, high=None):
+    """An integer in low..high (high None: no upper bound)."""
+    def parse(text):
+        value = int(text) if re.fullmatch(r"[ \t]*[+-]?[0-9]+[ \t]*", text) else None
+        if value is None or value < low or high is not None and value > high:
+            bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bounds}; got {text!r}")
+        return value
+    return parse
+
+
+def _real(low, high=None, low_open=False, high_open=False):
+    """A finite real number in the interval from low to high, ends open or closed as given."""
+    def parse(text):
+        value = float(text) if NUMBER.fullmatch(text) else math.nan
+        if not (math.isfinite(value) and (value > low if low_open else value >= low)
+                and (high is None or (value < high if high_open else value <= high))):
+            upper = "∞)" if high is None else f"{high:g}" + (")" if high_open else "]")
+            interval = ("(" if low_open else "[") + f"{low:g}, " + upper
+            raise argparse.ArgumentTypeError(f"expected a finite number in {interval}; "
+                                             f"got {text!r}")
+        return value
+    return parse
+
+
+MAX_LAYER_SIZE = 1_000_000   # nodes per layer on the command line
+
+
+def _sizes(at_least):
+    """Comma-separated layer sizes, each a positive integer; at least ``at_least`` of them."""
+    def parse(text):
+        parts = [part.strip() for part in text.split(",")]
+        if parts == [""]:
+            parts = []
+        sizes = [int(part) for part in parts
+                 if re.fullmatch("[0-9]+", part) and 1 <= int(part) <= MAX_LAYER_SIZE]
+        if len(sizes) != len(parts) or len(sizes) < at_least:
+            need = f"at least {at_least} " if at_least else ""
+            raise argparse.ArgumentTypeError(f"expected {need}comma-separated layer sizes, each "
+                                             f"an integer from 1 to {MAX_LAYER_SIZE}; got {text!r}")
+        return sizes
+    return parse
+
+
+def _names(what, valid):
+    """Comma-separated names, each one of ``valid``."""
+    def parse(text):
+        names = [name.strip() for name in text.split(",")]
+        unknown = [name for name in names if name not in valid]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {what} {unknown[0]!r}; valid: "
+                                             f"{', '.join(valid)}")
+        return names
+    return parse
+
+
+def _bench_list(option):
+    """A comma-separated list of ``bench`` cases, returned as the text the bench reads."""
+    def parse(text):
+        from . import bench as b
+        valid = {"sizes": tuple(b.SIZES), "dtypes": tuple(b.DTYPES),
+                 "backends": ("loops", "numpy", "torch")}[option]
+        names = [name.strip() for name in text.split(",")]
+        if any(name not in valid for name in names) or len(set(names)) != len(names):
+            raise argparse.ArgumentTypeError(f"expected distinct comma-separated names from "
+                                             f"{', '.join(valid)}; got {text!r}")
+        if option == "backends" and "numpy" not in names:
+            raise argparse.ArgumentTypeError(f"must include numpy, the reference every backend is "
+                                             f"checked against; got {text!r}")
+        if "torch" in names and not b.has_torch():
+            raise argparse.ArgumentTypeError("torch is not installed "
+                                             "(pip install ffnn-numba[torch])")
+        return ",".join(names)
+    return parse
 
 
 def _busy_levels(text):
@@ -371,6 +493,11 @@ def _busy_levels(text):
     if not levels or any(not 0 <= n <= 64 for n in levels):
         raise argparse.ArgumentTypeError(f"expected comma-separated counts from 0 to 64; got {text!r}")
     return levels
+
+
+def _threads(text):
+    import numba
+    return _integer(1, numba.config.NUMBA_NUM_THREADS)(text)
 
 
 def _run(args, argv):
