@@ -368,6 +368,7 @@ class Network:
                 ws.Z, ws.A, self._theta, self._layers, Y_chunk, self._cost_code, self._fused, 0.0))
         return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))
 
+    @_one_call_at_a_time
     def save(self, path):
         """Save to one ``.npz`` file: the parameters and a JSON header (format version, layer
         sizes, activations, cost, dtype, l2, library version, ``metadata``). No pickle."""
