@@ -11,7 +11,6 @@ from .checks import backend_agreement
 from .datasets import make_spirals, train_test_split
 from .network import Network
 from . import registry
-from .registry import DEFAULT_OUTPUT
 from .tabular import NUMBER
 from .threads import set_num_threads
 
@@ -186,9 +185,10 @@ def markdown(results):
 
 def explain(args):
     """Show one scalar equation of a small network with its numbers."""
+    from .tabular import check_size
     from .teach import explain as explain_equation
     sizes, activations = args.layers, args.activations or None
-    _check_size(sizes)
+    check_size(sizes)
     net = Network(sizes, activations, args.cost, backend=args.backend, seed=args.seed)
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((sizes[0], args.m))
@@ -205,64 +205,18 @@ def explain(args):
     return 0
 
 
-def _check_size(sizes):
-    """Refuse, before allocating, a network larger than ``load`` accepts back."""
-    from .io import MAX_PARAMETERS
-    n_params = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
-    if n_params > MAX_PARAMETERS:
-        raise ValueError(f"the network {sizes} has {n_params} parameters; at most "
-                         f"{MAX_PARAMETERS} are allowed (ffnn_numba.io.MAX_PARAMETERS)")
-
-
 def train(args):
     """Train a network on a CSV file and save it with its preprocessing."""
-    from . import tabular
-    header, rows = tabular.read_csv(args.data)
-    target = tabular.target_values(args.data, header, rows, args.target)
-    features = [name for name in header if name != args.target]
-    if not features:
-        raise tabular.DataError(f"{args.data}: no feature columns besides the target")
-    task = args.task or tabular.infer_task(target)
-    X, mean, scale = tabular.standardize(tabular.numeric_columns(args.data, header, rows, features),
-                                         names=features, path=args.data)
-    hidden = list(args.layers)
-    meta = {"task": task, "features": features, "target": args.target,
-            "feature_mean": mean.tolist(), "feature_scale": scale.tolist()}
-    if task == "classification":
-        classes, y = tabular.class_labels(target)
-        if len(classes) < 2:
-            raise tabular.DataError(f"{args.data}: the target {args.target!r} has one class only")
-        binary = len(classes) == 2
-        cost = "binary_cross_entropy" if binary else "categorical_cross_entropy"
-        sizes, Y = [len(features), *hidden, 1 if binary else len(classes)], y
-        meta["classes"] = classes
-    else:
-        try:
-            values = tabular.numeric_columns(args.data, header, rows, [args.target])[:, 0]
-        except tabular.DataError as exc:
-            if args.task:
-                raise
-            raise tabular.DataError(f"{exc} (the target's other values make this a regression; "
-                                    f"give --task classification if the column holds labels)"
-                                    ) from None
-        y_std, y_mean, y_scale = tabular.standardize(values[:, None], names=[args.target],
-                                                     path=args.data)
-        cost, sizes, Y = "mean_squared_error", [len(features), *hidden, 1], y_std.T
-        meta.update(target_mean=float(y_mean[0]), target_scale=float(y_scale[0]))
-    _check_size(sizes)
-    net = Network(sizes, [args.activation] * len(hidden) + [DEFAULT_OUTPUT[cost]], cost,
-                  backend=args.backend, seed=args.seed, l2=args.l2)
-    net.metadata = meta
-    print(f"{task}: {len(rows)} rows, {len(features)} features"
-          + (f", {len(meta['classes'])} classes" if task == "classification" else "")
-          + f"; network {sizes}, {cost}, {args.optimizer}")
-    history = net.fit(X.T, Y, epochs=args.epochs, batch_size=args.batch_size,
-                      learning_rate=args.learning_rate, optimizer=args.optimizer,
-                      validation_fraction=args.validation_fraction or None,
-                      patience=args.patience, seed=args.seed,
-                      verbose=False if args.quiet else "auto")
+    from .tabular import train_csv
+    net, history, task = train_csv(
+        args.data, args.target, task=args.task, hidden=list(args.layers),
+        activation=args.activation, backend=args.backend, seed=args.seed, l2=args.l2,
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        optimizer=args.optimizer, validation_fraction=args.validation_fraction or None,
+        patience=args.patience, verbose=False if args.quiet else "auto")
     epochs = len(history["cost"])
-    print(f"trained {epochs} epochs" + (" (early stopping)" if epochs < args.epochs else ""))
+    print(f"trained {epochs} epochs with {args.optimizer}"
+          + (" (early stopping)" if epochs < args.epochs else ""))
     for part in ("", "val_"):
         if f"{part}cost" in history:
             name = "validation" if part else "training"
@@ -277,38 +231,14 @@ def train(args):
 
 def predict(args):
     """One prediction per row of a CSV file, with the model's own preprocessing."""
-    import csv
-    import io
-
-    from . import tabular
+    from .tabular import predict_csv, predictions_csv
     net = Network.load(args.model, backend=args.backend)
-    meta = net.metadata
-    tabular.check_metadata(args.model, meta, net.layer_sizes, net.cost_name)
-    header, rows = tabular.read_csv(args.data)
-    X = tabular.numeric_columns(args.data, header, rows, meta["features"])
-    X, _, _ = tabular.standardize(X, np.array(meta["feature_mean"], dtype=np.float64),
-                                  np.array(meta["feature_scale"], dtype=np.float64),
-                                  names=meta["features"], path=args.data)
-    out = net.predict(X.T)
-    if meta["task"] == "classification":
-        labels = [meta["classes"][int(c)] for c in np.ravel(out)]
-    else:
-        with np.errstate(all="ignore"):
-            values = np.ravel(out).astype(np.float64) * meta["target_scale"] + meta["target_mean"]
-        if not np.isfinite(values).all():
-            line = rows.lines[int(np.argmax(~np.isfinite(values)))]
-            raise tabular.DataError(f"{args.data}: line {line}: the prediction is not a finite "
-                                    f"number (the input is far outside the training data?)")
-        labels = [repr(float(v)) for v in values]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["prediction"])
-    writer.writerows([label] for label in labels)
+    text = predictions_csv(predict_csv(net, args.model, args.data))
     if args.output:
         with open(args.output, "w", newline="") as f:
-            f.write(text.getvalue())
+            f.write(text)
     else:
-        sys.stdout.write(text.getvalue())
+        sys.stdout.write(text)
     return 0
 
 
