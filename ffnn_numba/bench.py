@@ -14,9 +14,11 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 
+import numba
 import numpy as np
 
 from . import registry
@@ -62,8 +64,8 @@ def _network(size, dtype, backend, seed=0):
 class Step:
     """One backend's training step on one case, ready to call: ``step()`` returns J."""
 
-    def __init__(self, size, dtype, backend, seed=0):
-        self.size, self.dtype, self.backend = size, dtype, backend
+    def __init__(self, size, dtype, backend, seed=0, threads=None):
+        self.size, self.dtype, self.backend, self.threads = size, dtype, backend, threads
         net, X, y = _network(size, dtype, "numpy" if backend == "torch" else backend, seed)
         self.net = net
         X, Y = net._check(X, y)
@@ -135,17 +137,43 @@ def agreement(size, dtype, backends):
             for b, u in updates.items()}
 
 
-def time_step(step, min_time=0.5, min_repeats=5, warmup=3):
-    """Median seconds of ``step()`` over repeats lasting ``min_time`` at least, after warm-up."""
-    for _ in range(warmup):
-        step()
-    times = []
-    deadline = time.perf_counter() + min_time
-    while len(times) < min_repeats or time.perf_counter() < deadline:
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+BLOCK_SECONDS = 0.01
+
+
+def block_mean(step, threads=None):
+    """Mean seconds per call of ``step()`` over a block of consecutive calls lasting at least
+    ``BLOCK_SECONDS`` (and 3 calls), with Numba's thread count set to ``threads`` (None:
+    every thread) around the block. A stall inside the block counts in full, as it does in a
+    user's ``fit``."""
+    saved = numba.get_num_threads()
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+    try:
+        n, start = 0, time.perf_counter()
+        while n < 3 or time.perf_counter() - start < BLOCK_SECONDS:
+            step()
+            n += 1
+        return (time.perf_counter() - start) / n
+    finally:
+        numba.set_num_threads(saved)
+
+
+def side_by_side(steps, min_time, rounds=5):
+    """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
+    each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
+    between the steps, so that a passing disturbance of the machine falls on all of them
+    alike. A step's ``threads`` attribute, where it has one, limits Numba's threads for it."""
+    samples = {name: [] for name in steps}
+    for step in steps.values():
+        block_mean(step, getattr(step, "threads", None))   # warm up every one first
+    per_round = min_time / rounds / len(steps)
+    for _ in range(rounds):
+        for name, step in steps.items():
+            end = time.perf_counter() + per_round
+            while True:
+                samples[name].append(block_mean(step, getattr(step, "threads", None)))
+                if time.perf_counter() >= end:
+                    break
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def allocated_bytes(step, repeats=20):
@@ -168,7 +196,7 @@ def machine_gflops(dtype, n=2048, repeats=5):
     a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
     b = a.copy()
     a @ b
-    return 2 * n ** 3 / time_step(lambda: a @ b, min_time=0.3, min_repeats=repeats) / 1e9
+    return 2 * n ** 3 / side_by_side({"matmul": lambda: a @ b}, 0.3 * repeats / 5)["matmul"] / 1e9
 
 
 _STARTUP = """
@@ -197,7 +225,6 @@ def startup_times(dtype_name, cache_dir):
 
 
 def environment():
-    import numba
     info = {"python": platform.python_version(), "numpy": np.__version__,
             "numba": numba.__version__, "machine": platform.machine(),
             "processor": _cpu_name(), "cores": os.cpu_count(),
@@ -229,33 +256,17 @@ def _cpu_name():
 
 
 def _threading_layer():
-    import numba
     try:
         return numba.threading_layer()
     except ValueError:  # no parallel kernel has run yet
         return None
 
 
-def interleaved_medians(steps, min_time, rounds=5):
-    """Median seconds per step of each backend, timed in alternating rounds so that a
-    transient disturbance of the machine falls on every backend alike."""
-    samples = {backend: [] for backend in steps}
-    for backend, step in steps.items():
-        time_step(step, min_time=0, min_repeats=1)   # warm up every one before any timing
-    for _ in range(rounds):
-        for backend, step in steps.items():
-            deadline = time.perf_counter() + min_time / rounds
-            while True:
-                start = time.perf_counter()
-                step()
-                samples[backend].append(time.perf_counter() - start)
-                if time.perf_counter() >= deadline:
-                    break
-    return {backend: statistics.median(times) for backend, times in samples.items()}
-
-
-def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, log=print):
-    """Measure every case; returns the raw figures as a JSON-ready dict."""
+def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, busy=None,
+        startup=False, log=print):
+    """Measure every case; with ``busy`` (levels of load, e.g. (0, 1, 2)) also on a busy
+    machine (``busy.run``), and with ``startup`` the start-up of fresh processes. Returns the
+    raw figures as a JSON-ready dict."""
     backends = backends or (["loops", "numpy"] + (["torch"] if has_torch() else []))
     results = {"cases": []}
     for dtype_name in dtypes:
@@ -267,7 +278,7 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, l
             dtype = DTYPES[dtype_name]
             agree = agreement(size, dtype, backends)
             steps = {backend: Step(size, dtype, backend) for backend in backends}
-            medians = interleaved_medians(steps, min_time)
+            medians = side_by_side(steps, min_time)
             for backend, step in steps.items():
                 seconds = medians[backend]
                 results["cases"].append({
@@ -275,67 +286,16 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, l
                     "backend": backend, "seconds": seconds, "gflops": flops / seconds / 1e9,
                     "agreement": agree[backend], "allocated_bytes": allocated_bytes(step)})
                 log(f"  {size:<6} {dtype_name:<7} {backend:<5} {seconds * 1e6:12.1f} us")
+    if busy:
+        from . import busy as busy_machine
+        log("the same steps with other processes spinning on the cores:")
+        results["busy"] = busy_machine.run(sizes, dtypes, busy, min_time=1.5 * min_time, log=log)
+    if startup:
+        with tempfile.TemporaryDirectory() as cache:
+            results["startup"] = {"cold": startup_times("float64", cache),
+                                  "warm": startup_times("float64", cache)}
     results["environment"] = environment()
     return results
-
-
-def ratios(results):
-    """{(size, dtype): {"numpy": loops speed / numpy speed, "torch": ...}}."""
-    seconds = {(c["size"], c["dtype"], c["backend"]): c["seconds"] for c in results["cases"]}
-    out = {}
-    for (size, dtype, backend), s in seconds.items():
-        if backend == "loops":
-            out[(size, dtype)] = {other: seconds[(size, dtype, other)] / s
-                                  for other in ("numpy", "torch") if (size, dtype, other) in seconds}
-    return out
-
-
-def table(results):
-    """The figures as a Markdown table."""
-    ceiling = results["machine_gflops"]
-    speedups = ratios(results)
-    lines = ["| size | dtype | backend | median step | GFLOP/s | % of matmul ceiling | "
-             "loops speed-up vs this | agrees with numpy | bytes allocated/step |",
-             "|---|---|---|---:|---:|---:|---:|---|---:|"]
-    for c in results["cases"]:
-        ratio = speedups[(c["size"], c["dtype"])].get(c["backend"])
-        agree = c["agreement"]["updates"]
-        lines.append(
-            f"| {c['size']} {c['layers']} m={c['m']} | {c['dtype']} | {c['backend']} | "
-            f"{_duration(c['seconds'])} | {c['gflops']:.1f} | "
-            f"{100 * c['gflops'] / ceiling[c['dtype']]:.0f}% | "
-            f"{'' if ratio is None else f'{ratio:.2f}x'} | "
-            f"{'yes' if agree <= c['agreement']['tolerance'] else 'NO'} ({agree:.0e}) | "
-            f"{c['allocated_bytes']} |")
-    return "\n".join(lines)
-
-
-def _duration(seconds):
-    return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
-
-
-def plot(results, path):
-    """Median step time against size, one line per backend and dtype (needs matplotlib)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    sizes = list(dict.fromkeys(c["size"] for c in results["cases"]))
-    colours = {"loops": "tab:blue", "numpy": "tab:orange", "torch": "tab:green"}
-    for dtype in dict.fromkeys(c["dtype"] for c in results["cases"]):
-        for backend in dict.fromkeys(c["backend"] for c in results["cases"]):
-            times = [next((c["seconds"] for c in results["cases"] if (c["size"], c["dtype"],
-                           c["backend"]) == (s, dtype, backend)), np.nan) for s in sizes]
-            ax.plot(sizes, np.array(times) * 1e6, marker="o", color=colours.get(backend),
-                    linestyle="-" if dtype == "float64" else "--", label=f"{backend} {dtype}")
-    ax.set_yscale("log")
-    ax.set_xlabel("network size")
-    ax.set_ylabel("median training step (µs)")
-    ax.set_title("One training step, side by side")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def save_json(results, path):

@@ -3,187 +3,50 @@ import argparse
 import math
 import re
 import sys
-import time
 
 import numpy as np
 
-from .checks import backend_agreement
-from .datasets import make_spirals, train_test_split
 from .network import Network
 from . import registry
-from .tabular import NUMBER
+from .csvdata import NUMBER
 from .threads import set_num_threads
 
 
-def demo(args):
+def cmd_demo(args):
     """Train one network on both backends, side by side, and show that they agree."""
-    X, y = make_spirals(n_per_class=300, n_classes=3, noise=0.2, seed=args.seed)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25, seed=args.seed)
-    sizes = [2, 64, 64, 3]
-    print(f"ffnn-numba demo: three interleaved spirals, {X_train.shape[1]} training and "
-          f"{X_test.shape[1]} test examples")
-    print(f"network {sizes}, relu-relu-softmax, categorical cross-entropy, float64, "
-          f"{args.epochs} epochs of mini-batch gradient descent (batch 32, learning rate 0.2)\n")
-
-    print("Compiling the loops backend's kernels for float64, or loading them from the on-disk "
-          "cache: about 30 s on the first run on a machine, under a second after that ...",
-          flush=True)
-    start = time.perf_counter()
-    # Warm up on a throwaway network, so that the fit timed below runs compiled code only.
-    Network(sizes, ["relu", "relu", "softmax"], "categorical_cross_entropy").fit(
-        X_train[:, :8], y_train[:8], epochs=1, batch_size=4, verbose=False)
-    print(f"kernels ready in {time.perf_counter() - start:.1f} s\n")
-
-    nets, histories, seconds = {}, {}, {}
-    for backend in ("loops", "numpy"):
-        nets[backend] = Network(sizes, ["relu", "relu", "softmax"], "categorical_cross_entropy",
-                                backend=backend, seed=args.seed)
-    # Agreement is a property of the code on the first step, where both backends start from
-    # the same parameters; after hundreds of steps rounding differences (which depend on
-    # the CPU and its BLAS) have grown, and only what users see is compared.
-    first, tolerance = backend_agreement(nets["numpy"], X_train[:, :32], y_train[:32])
-    for backend, net in nets.items():
-        start = time.perf_counter()
-        histories[backend] = net.fit(X_train, y_train, epochs=args.epochs, batch_size=32,
-                                     learning_rate=0.2, seed=args.seed, verbose=False)
-        seconds[backend] = time.perf_counter() - start
-
-    print(f"{'epoch':>6} {'J (loops)':>14} {'J (numpy)':>14}")
-    every = max(1, args.epochs // 10)
-    for epoch in range(0, args.epochs, every):
-        print(f"{epoch + 1:>6} {histories['loops']['cost'][epoch]:>14.6f} "
-              f"{histories['numpy']['cost'][epoch]:>14.6f}")
-    print(f"{args.epochs:>6} {histories['loops']['cost'][-1]:>14.6f} "
-          f"{histories['numpy']['cost'][-1]:>14.6f}\n")
-
-    accuracy = {}
-    for backend, net in nets.items():
-        accuracy[backend] = (np.mean(net.predict(X_train) == y_train),
-                             np.mean(net.predict(X_test) == y_test))
-        print(f"{backend:>5}: train accuracy {accuracy[backend][0]:.3f}, test accuracy "
-              f"{accuracy[backend][1]:.3f}; fit {seconds[backend]:.2f} s")
-
-    costs = [histories[b]["cost"][-1] for b in nets]
-    same_outcome = (max(abs(a - b) for a, b in zip(*accuracy.values())) <= 0.01
-                    and abs(costs[0] - costs[1]) <= 1e-3 * max(costs))
-    agree = first <= tolerance and same_outcome
-    drift = max(np.max(np.abs(nets["loops"].params[k] - nets["numpy"].params[k]))
-                for k in nets["loops"].params)
-    scale = max(np.max(np.abs(v)) for v in nets["numpy"].params.values())
-    print(f"\nbackends agree: {'yes' if agree else 'NO'}")
-    print(f"  first step: gradients differ by {first:.1e} (relative; rounding allows "
-          f"{tolerance:.1e}) {'ok' if first <= tolerance else 'DISAGREE'}")
-    print(f"  trained: accuracies equal to 0.01 and final costs to 0.1%: "
-          f"{'ok' if same_outcome else 'DISAGREE'}")
-    print(f"  information: after {args.epochs} epochs the parameters differ by {drift:.1e} "
-          f"(of max |θ| = {scale:.2f}); rounding differences grow with training and depend on "
-          f"the CPU and its BLAS")
-    print(f"loops / numpy speed on this fit: {seconds['numpy'] / seconds['loops']:.1f}x")
-    if args.plot:
-        from .plot import plot_decision_boundary, plot_history
-        stem = args.plot[:-4] if args.plot.endswith(".png") else args.plot
-        plot_history(histories["loops"], f"{stem}-history.png")
-        plot_decision_boundary(nets["loops"], X, y, f"{stem}-boundary.png")
-        print(f"pictures saved to {stem}-history.png and {stem}-boundary.png")
-    return 0 if agree else 1
+    from .demo import demo
+    return demo(args.epochs, args.seed, args.plot)
 
 
-TARGETS = [  # (size, dtype, versus, minimum loops speed-up), from the project's performance goals
-    ("tiny", "float64", "numpy", 8.0), ("tiny", "float64", "torch", 30.0),
-    ("small", "float64", "numpy", 2.0), ("small", "float32", "numpy", 2.0),
-    ("medium", "float64", "numpy", 0.6), ("medium", "float32", "numpy", 0.6),
-    ("large", "float64", "numpy", 0.5), ("large", "float32", "numpy", 0.5),
-] + [(size, dtype, "torch", 1.0) for size in ("tiny", "small", "medium", "large")
-     for dtype in ("float64", "float32")]
-
-
-def bench(args):
+def cmd_bench(args):
     """Time one training step on every backend, side by side, after checking they agree."""
-    import tempfile
-
-    from . import bench as b
+    from . import bench, report
     if args.threads:
         set_num_threads(args.threads)
-    sizes, dtypes = args.sizes.split(","), args.dtypes.split(",")
-    backends = args.backends.split(",") if args.backends else None
-    print("ffnn-numba bench: median time of one training step (forward, cost, backward, "
-          "update) per backend")
-    results = b.run(sizes, dtypes, backends, min_time=args.min_time)
+    print("ffnn-numba bench: time of one training step (forward, cost, backward, update) "
+          "per backend")
+    results = bench.run(args.sizes.split(","), args.dtypes.split(","),
+                        args.backends.split(",") if args.backends else None,
+                        min_time=args.min_time, busy=args.busy, startup=args.startup)
     results["command"] = " ".join(["ffnn-numba", "bench"] + (args.argv or []))
-    if args.busy:
-        from . import busy
-        print("the same steps with other processes spinning on the cores:")
-        results["busy"] = busy.run(sizes, dtypes, args.busy, min_time=1.5 * args.min_time)
-    if args.startup:
-        with tempfile.TemporaryDirectory() as cache:
-            cold = b.startup_times("float64", cache)
-            warm = b.startup_times("float64", cache)
-        results["startup"] = {"cold": cold, "warm": warm}
-    report = markdown(results)
+    text = report.markdown(results)
     print()
-    print(report)
+    print(text)
     if args.json:
-        b.save_json(results, args.json)
+        bench.save_json(results, args.json)
         print(f"\nraw figures saved to {args.json}")
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write(report + "\n")
+            f.write(text + "\n")
         print(f"report saved to {args.markdown}")
     if args.plot:
-        b.plot(results, args.plot)
+        from .plot import plot_bench
+        plot_bench(results, args.plot)
         print(f"plot saved to {args.plot}")
     return 0
 
 
-def markdown(results):
-    """The whole report: machine, table, targets, start-up."""
-    from . import bench as b
-    env = results["environment"]
-    lines = ["# Benchmark results", "",
-             "Written by `" + results.get("command", "ffnn-numba bench") + "`; do not edit by hand.",
-             "", "## Machine", ""]
-    lines += [f"- {key}: {value}" for key, value in env.items()]
-    lines += ["", "Matrix-multiply ceiling (NumPy's BLAS, 2048 x 2048): " + ", ".join(
-        f"{dtype} {g:.0f} GFLOP/s" for dtype, g in results["machine_gflops"].items()),
-        "", "## One training step", "",
-        "Each backend's figure is the median of its steps, timed in five rounds that "
-        "alternate between the backends, so that a passing disturbance of the machine falls "
-        "on all of them alike. GFLOP/s counts the matrix equations only (Z, dW in every layer, dA_prev in all but the "
-        "first). *loops speed-up vs this* is the other backend's median time divided by the "
-        "loops backend's, both measured in this run. *agrees with numpy*: the largest "
-        "difference between this backend's first update Δθ and numpy's, relative to numpy's "
-        "largest |Δθ|, held to the rounding bound 8 L K ε (K the longest sum of the step, "
-        "ε the dtype's machine epsilon; `ffnn_numba.checks.agreement_tolerance`). "
-        "*bytes allocated/step*: peak of the Python allocator during a step in "
-        "steady state (tracemalloc; the compiled step itself allocates nothing, see "
-        "tests/test_allocation.py).", "", b.table(results), "", "## Targets", "",
-        "| size | dtype | loops speed-up vs | target | measured | met |", "|---|---|---|---:|---:|---|"]
-    speedups = b.ratios(results)
-    for size, dtype, versus, target in TARGETS:
-        measured = speedups.get((size, dtype), {}).get(versus)
-        if measured is not None:
-            lines.append(f"| {size} | {dtype} | {versus} | {target:g}x | {measured:.2f}x | "
-                         f"{'yes' if measured >= target else 'NO'} |")
-    if "busy" in results:
-        from . import busy
-        lines += ["", "## On a busy machine", "",
-                  "The same steps while other processes spin on the cores, started and stopped "
-                  "by the benchmark (`--busy`). Each figure is the median over alternating "
-                  "rounds of the mean step time of a block of consecutive steps, so stalls "
-                  "caused by the load count in full. *loops, 1 thread* is the loops backend "
-                  "limited to one thread (`ff.set_num_threads(1)`).", "",
-                  busy.table(results["busy"])]
-    if "startup" in results:
-        (ci, cs), (wi, ws) = results["startup"]["cold"], results["startup"]["warm"]
-        lines += ["", "## Start-up (float64, fresh process)", "",
-                  "| kernel cache | import ffnn_numba | first step, fit epoch and gradients |",
-                  "|---|---:|---:|",
-                  f"| empty (compiles) | {ci:.2f} s | {cs:.2f} s |",
-                  f"| warm (loads) | {wi:.2f} s | {ws:.2f} s |"]
-    return "\n".join(lines)
-
-
-def explain(args):
+def cmd_explain(args):
     """Show one scalar equation of a small network with its numbers."""
     from .tabular import check_size
     from .teach import explain as explain_equation
@@ -205,7 +68,7 @@ def explain(args):
     return 0
 
 
-def train(args):
+def cmd_train(args):
     """Train a network on a CSV file and save it with its preprocessing."""
     from .tabular import train_csv
     net, history, task = train_csv(
@@ -229,7 +92,7 @@ def train(args):
     return 0
 
 
-def predict(args):
+def cmd_predict(args):
     """One prediction per row of a CSV file, with the model's own preprocessing."""
     from .tabular import predict_csv, predictions_csv
     net = Network.load(args.model, backend=args.backend)
@@ -253,7 +116,7 @@ def main(argv=None):
     p.add_argument("--plot", metavar="PATH",
                    help="save the cost curve and the decision boundary as PATH-history.png and "
                         "PATH-boundary.png (needs matplotlib)")
-    p.set_defaults(run=demo)
+    p.set_defaults(run=cmd_demo)
     p = commands.add_parser(
         "explain", help="show one scalar equation of a small network with its numbers",
         description="Show one scalar equation of forward or backward propagation, term by "
@@ -274,7 +137,7 @@ def main(argv=None):
     p.add_argument("--seed", type=_integer(0), default=0)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--show-network", action="store_true", help="print the network's table first")
-    p.set_defaults(run=explain)
+    p.set_defaults(run=cmd_explain)
     p = commands.add_parser("train", help="train a network on a CSV file and save it",
                             description="Train on a CSV file: a header row, numeric feature "
                                         "columns and a target column. Features are standardized "
@@ -300,13 +163,13 @@ def main(argv=None):
     p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
     p.add_argument("--output", default="model.npz", help="where to save (default model.npz)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
-    p.set_defaults(run=train)
+    p.set_defaults(run=cmd_train)
     p = commands.add_parser("predict", help="predict every row of a CSV file with a saved model")
     p.add_argument("model", help="a model saved by ffnn-numba train")
     p.add_argument("data", help="CSV file with the model's feature columns")
     p.add_argument("--output", help="write the predictions here instead of standard output")
     p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
-    p.set_defaults(run=predict)
+    p.set_defaults(run=cmd_predict)
     p = commands.add_parser("bench", help="time a training step on every backend, side by side")
     p.add_argument("--sizes", type=_bench_list("sizes"), default="tiny,small,medium,large",
                    help="comma-separated, from tiny, small, medium, large")
@@ -327,7 +190,7 @@ def main(argv=None):
     p.add_argument("--plot", metavar="PATH", help="draw time against size (needs matplotlib)")
     p.add_argument("--no-startup", dest="startup", action="store_false",
                    help="skip the cold and warm start-up measurements")
-    p.set_defaults(run=bench)
+    p.set_defaults(run=cmd_bench)
     args = parser.parse_args(argv)
     try:
         return _run(args, argv)

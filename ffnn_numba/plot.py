@@ -69,3 +69,31 @@ def plot_decision_boundary(net, X, y, path=None, ax=None, resolution=300):
     ax.set_ylabel("$x_2$")
     ax.set_title("Decision boundary")
     return _finish(fig, path)
+
+
+def plot_bench(results, path=None, ax=None):
+    """Step time against the step's work (floating-point operations), log-log, one line per
+    backend and dtype, from the results of ``ffnn-numba bench``."""
+    plt = _pyplot()
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4.5))
+    colours = {"loops": "tab:blue", "numpy": "tab:orange", "torch": "tab:green"}
+    for dtype in dict.fromkeys(c["dtype"] for c in results["cases"]):
+        for backend in dict.fromkeys(c["backend"] for c in results["cases"]):
+            cases = sorted((c for c in results["cases"]
+                            if (c["dtype"], c["backend"]) == (dtype, backend)),
+                           key=lambda c: c["gflops"] * c["seconds"])
+            work = [c["gflops"] * c["seconds"] * 1e9 for c in cases]
+            ax.plot(work, [c["seconds"] * 1e6 for c in cases], marker="o",
+                    color=colours.get(backend), linestyle="-" if dtype == "float64" else "--",
+                    label=f"{backend} {dtype}")
+            for c, x in zip(cases, work):
+                if backend == "loops" and dtype == "float64":
+                    ax.annotate(c["size"], (x, c["seconds"] * 1e6), fontsize=8,
+                                textcoords="offset points", xytext=(4, -10))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("work of one step (floating-point operations)")
+    ax.set_ylabel("training step (µs)")
+    ax.set_title("One training step, side by side")
+    ax.legend()
+    return _finish(fig, path)
