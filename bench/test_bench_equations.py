@@ -71,7 +71,7 @@ def test_activation(run, benchmark, name, direction, size, dtype, form):
     n, _, m = LAYERS[size]
     benchmark.group = f"{name} {direction} {size} {dtype}"
     Z, A, dZ, dA = arrays((n, m), DTYPES[dtype], 4)
-    forward, backward = (kernels if form == "loops" else vectorized).ACTIVATIONS[name]
+    forward, backward = (kernels if form == "loops" else vectorized).ACTIVATION_FUNCTIONS[name]
     forward(A, Z)
     if direction == "forward":
         run(forward, A, Z)
@@ -92,7 +92,7 @@ def test_cost(run, benchmark, name, part, size, dtype, form):
     if name == "categorical_cross_entropy":
         A /= A.sum(axis=0)
         Y /= Y.sum(axis=0)
-    cost, seed = (kernels if form == "loops" else vectorized).COSTS[name]
+    cost, seed = (kernels if form == "loops" else vectorized).COST_FUNCTIONS[name]
     if part == "cost":
         run(cost, A, Y)
     else:

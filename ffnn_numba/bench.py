@@ -267,7 +267,7 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, b
     """Measure every case; with ``busy`` (levels of load, e.g. (0, 1, 2)) also on a busy
     machine (``busy.run``), and with ``startup`` the start-up of fresh processes. Returns the
     raw figures as a JSON-ready dict."""
-    backends = backends or (["loops", "numpy"] + (["torch"] if has_torch() else []))
+    backends = backends or ([*registry.BACKENDS] + (["torch"] if has_torch() else []))
     results = {"cases": []}
     for dtype_name in dtypes:
         results.setdefault("machine_gflops", {})[dtype_name] = machine_gflops(DTYPES[dtype_name])

@@ -30,7 +30,7 @@ def activation_jacobian(name, z):
     a = np.empty((z.size, 1))
     kernels.activation_forward(a, z[:, None].copy(), code)
     D = np.empty((z.size, z.size))
-    kernels.activation_jacobian(D, z, np.ascontiguousarray(a[:, 0]), code)
+    kernels.jacobian_matrix(D, z, np.ascontiguousarray(a[:, 0]), code)
     return D
 
 
@@ -136,7 +136,7 @@ def backend_agreement(net, X, Y):
     """
     X, Y = net._check(X, Y)
     grads = {}
-    for backend in ("loops", "numpy"):
+    for backend in registry.BACKENDS:
         twin = copy.deepcopy(net)
         twin.backend = backend
         grads[backend] = twin.gradients(X, Y)

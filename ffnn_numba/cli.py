@@ -133,7 +133,7 @@ def main(argv=None):
                    default=["relu", "tanh", "softmax"])
     p.add_argument("--cost", default="categorical_cross_entropy", choices=list(registry.COSTS))
     p.add_argument("--m", type=_integer(1, 1_000_000), default=4, help="examples (default 4)")
-    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.add_argument("--backend", default="loops", choices=registry.BACKENDS)
     p.add_argument("--seed", type=_integer(0), default=0)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--show-network", action="store_true", help="print the network's table first")
@@ -160,7 +160,7 @@ def main(argv=None):
     p.add_argument("--patience", type=_integer(1), default=10,
                    help="early stopping (default 10 epochs)")
     p.add_argument("--seed", type=_integer(0), default=0)
-    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.add_argument("--backend", default="loops", choices=registry.BACKENDS)
     p.add_argument("--output", default="model.npz", help="where to save (default model.npz)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(run=cmd_train)
@@ -168,7 +168,7 @@ def main(argv=None):
     p.add_argument("model", help="a model saved by ffnn-numba train")
     p.add_argument("data", help="CSV file with the model's feature columns")
     p.add_argument("--output", help="write the predictions here instead of standard output")
-    p.add_argument("--backend", default="loops", choices=["loops", "numpy"])
+    p.add_argument("--backend", default="loops", choices=registry.BACKENDS)
     p.set_defaults(run=cmd_predict)
     p = commands.add_parser("bench", help="time a training step on every backend, side by side")
     p.add_argument("--sizes", type=_bench_list("sizes"), default="tiny,small,medium,large",
@@ -263,7 +263,7 @@ def _bench_list(option):
     def parse(text):
         from . import bench as b
         valid = {"sizes": tuple(b.SIZES), "dtypes": tuple(b.DTYPES),
-                 "backends": ("loops", "numpy", "torch")}[option]
+                 "backends": (*registry.BACKENDS, "torch")}[option]
         names = [name.strip() for name in text.split(",")]
         if any(name not in valid for name in names) or len(set(names)) != len(names):
             raise argparse.ArgumentTypeError(f"expected distinct comma-separated names from "

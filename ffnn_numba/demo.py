@@ -14,6 +14,7 @@ import numpy as np
 from .checks import backend_agreement
 from .datasets import make_spirals, train_test_split
 from .network import Network
+from .registry import BACKENDS
 
 
 def demo(epochs=300, seed=0, plot=None):
@@ -37,7 +38,7 @@ def demo(epochs=300, seed=0, plot=None):
     print(f"kernels ready in {time.perf_counter() - start:.1f} s\n")
 
     nets, histories, seconds = {}, {}, {}
-    for backend in ("loops", "numpy"):
+    for backend in BACKENDS:
         nets[backend] = Network(sizes, ["relu", "relu", "softmax"], "categorical_cross_entropy",
                                 backend=backend, seed=seed)
     # Agreement is a property of the code on the first step, where both backends start from

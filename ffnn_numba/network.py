@@ -80,7 +80,7 @@ class Network:
         self.dtype = validation.check_dtype(dtype)
         self.backend = backend
         self.l2 = l2
-        self.init = validation._one_of("init", init, registry.INITIALIZERS)
+        self.init = validation.check_choice("init", init, registry.INITIALIZERS)
         self._layers = make_layers(self.layer_sizes,
                                    [registry.ACTIVATIONS[a].code for a in self.activations])
         self._theta = np.zeros(n_params(self._layers), self.dtype)

@@ -8,12 +8,15 @@ bit for bit both ways.
 """
 import numpy as np
 
+from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
+
 
 def _modules():
     import torch.nn as nn
-    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "elu": nn.ELU,
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
             "softplus": nn.Softplus, "silu": nn.SiLU,
-            "leaky_relu": lambda: nn.LeakyReLU(0.01), "softmax": lambda: nn.Softmax(dim=-1)}
+            "leaky_relu": lambda: nn.LeakyReLU(LEAKY_RELU_SLOPE), "elu": lambda: nn.ELU(ELU_ALPHA),
+            "softmax": lambda: nn.Softmax(dim=-1)}
 
 
 def to_torch(net):
@@ -38,17 +41,18 @@ def _activation_name(module):
         return simple[type(module)]
     if isinstance(module, nn.Identity):
         return "linear"
-    if isinstance(module, nn.LeakyReLU) and module.negative_slope == 0.01:
+    if isinstance(module, nn.LeakyReLU) and module.negative_slope == LEAKY_RELU_SLOPE:
         return "leaky_relu"
-    if isinstance(module, nn.ELU) and module.alpha == 1.0:
+    if isinstance(module, nn.ELU) and module.alpha == ELU_ALPHA:
         return "elu"
     if isinstance(module, nn.Softplus) and module.beta == 1 and module.threshold >= 20:
         return "softplus"
     if isinstance(module, nn.Softmax) and module.dim in (-1, 1):
         return "softmax"
     raise ValueError(f"unsupported module {module!r}: from_torch reads Linear layers and the "
-                     f"activations ReLU, Sigmoid, Tanh, SiLU, Identity, LeakyReLU(0.01), "
-                     f"ELU(alpha=1), Softplus(beta=1) and Softmax(dim=-1 or 1)")
+                     f"activations ReLU, Sigmoid, Tanh, SiLU, Identity, "
+                     f"LeakyReLU({LEAKY_RELU_SLOPE:g}), ELU(alpha={ELU_ALPHA:g}), Softplus(beta=1) "
+                     f"and Softmax(dim=-1 or 1)")
 
 
 def from_torch(cls, seq, cost, backend, seed):

@@ -3,13 +3,17 @@
 Both engines read this module and nothing else about the choices a network makes:
 ``ffnn_numba.kernels`` branches on the integer codes inside compiled code, the vectorized
 path and the model look entries up by name. The registries of equations themselves
-(``kernels.ACTIVATIONS``, ``vectorized.ACTIVATIONS``, ...) use exactly these names as keys.
+(``kernels.ACTIVATION_FUNCTIONS``, ``vectorized.ACTIVATION_FUNCTIONS``, ``COST_FUNCTIONS``,
+``UPDATE_RULES``) use exactly these names as keys.
 """
 from typing import NamedTuple
 
 LINEAR, RELU, LEAKY_RELU, ELU, SOFTPLUS, SILU, SIGMOID, TANH, SOFTMAX = range(9)
 MEAN_SQUARED_ERROR, BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY, MULTILABEL_CROSS_ENTROPY = (
     range(4))
+
+# The engines a network can run on: Numba's scalar loops and NumPy's matrix forms.
+BACKENDS = ("loops", "numpy")
 
 LEAKY_RELU_SLOPE = 0.01   # leaky_relu(z) = 0.01 z for z < 0
 ELU_ALPHA = 1.0           # elu(z) = α (exp(z) - 1) for z < 0

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from . import training
 from .network import Network
 
-_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+_SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 _OUTPUTS = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
 
 
@@ -87,8 +87,8 @@ class _BaseMLP(BaseEstimator):
         if any(not isinstance(n, (int, np.integer)) or n < 1 for n in sizes):
             raise ValueError(f"hidden_layer_sizes must be positive integers; got "
                              f"{self.hidden_layer_sizes!r}")
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {list(_ACTIVATIONS)}; got "
+        if self.activation not in _SKLEARN_ACTIVATIONS:
+            raise ValueError(f"activation must be one of {list(_SKLEARN_ACTIVATIONS)}; got "
                              f"{self.activation!r}")
         return [int(n) for n in sizes]
 
@@ -127,7 +127,7 @@ class _BaseMLP(BaseEstimator):
 
     def _build(self, n_features, n_outputs):
         hidden = self._hidden()
-        activation = _ACTIVATIONS[self.activation]
+        activation = _SKLEARN_ACTIVATIONS[self.activation]
         self.network_ = Network([n_features, *hidden, n_outputs],
                                 [activation] * len(hidden) + [self._output_activation],
                                 self._cost, backend=self.backend, dtype=self.dtype,

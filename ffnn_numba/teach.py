@@ -11,15 +11,19 @@ import numpy as np
 
 from . import kernels, registry, validation
 from .checks import activation_jacobian
+from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
 QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
 
 # g(z) and ∂a_j/∂z_j of the element-wise activations, as text with {z} and {a} for numbers.
-G_TEXT = {"linear": "{z}", "relu": "max(0, {z})", "leaky_relu": "max({z}, 0.01·{z})",
-          "elu": "({z} if {z} > 0 else exp({z}) − 1)", "softplus": "log(1 + exp({z}))",
+G_TEXT = {"linear": "{z}", "relu": "max(0, {z})",
+          "leaky_relu": f"max({{z}}, {LEAKY_RELU_SLOPE:g}·{{z}})",
+          "elu": f"({{z}} if {{z}} > 0 else {ELU_ALPHA:g}·(exp({{z}}) − 1))",
+          "softplus": "log(1 + exp({z}))",
           "silu": "{z}·σ({z})", "sigmoid": "1 / (1 + exp(−{z}))", "tanh": "tanh({z})"}
-DG_TEXT = {"linear": "1", "relu": "I({z} > 0)", "leaky_relu": "(1 if {z} > 0 else 0.01)",
-           "elu": "(1 if {z} > 0 else exp({z}))", "softplus": "σ({z})",
+DG_TEXT = {"linear": "1", "relu": "I({z} > 0)",
+           "leaky_relu": f"(1 if {{z}} > 0 else {LEAKY_RELU_SLOPE:g})",
+           "elu": f"(1 if {{z}} > 0 else {ELU_ALPHA:g}·exp({{z}}))", "softplus": "σ({z})",
            "silu": "σ({z})·(1 + {z}·(1 − σ({z})))", "sigmoid": "{a}·(1 − {a})",
            "tanh": "(1 − {a}²)"}
 SHOWN = 5  # terms shown in full before a long sum is elided in the middle
@@ -198,7 +202,7 @@ def _a(net, t, Y, l, j, k, i, name):
         symbolic = f"{lhs} = {G_TEXT[name].format(z=_sym('z', f'{J1},{I1}', l))}"
         substituted = _fill(G_TEXT[name], z=z)
         out = np.empty((1, 1))
-        kernels.ACTIVATIONS[name][0](out, np.array([[z]]))
+        kernels.ACTIVATION_FUNCTIONS[name][0](out, np.array([[z]]))
         recomputed = float(out[0, 0])
         terms = [recomputed]
         notes = [f"{name} is element-wise: a_{{{J1},{I1}}} reads z_{{{J1},{I1}}} only."]

@@ -64,7 +64,7 @@ class Adam(SGD):
         return s
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+OPTIMIZER_CLASSES = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
 
 
 def _fraction(value, name):
@@ -77,8 +77,8 @@ def make_optimizer(optimizer, learning_rate):
         if learning_rate is not None:
             raise ValueError("give the learning rate to the optimizer object, not to fit")
         return optimizer
-    name = validation._one_of("optimizer", optimizer, tuple(OPTIMIZERS))
-    return OPTIMIZERS[name]() if learning_rate is None else OPTIMIZERS[name](learning_rate)
+    name = validation.check_choice("optimizer", optimizer, tuple(OPTIMIZER_CLASSES))
+    return OPTIMIZER_CLASSES[name]() if learning_rate is None else OPTIMIZER_CLASSES[name](learning_rate)
 
 
 @dataclass
@@ -126,7 +126,7 @@ def make_schedule(schedule):
     """A schedule object from a name, or any object with a method
     ``rate(alpha, epoch, seen)`` returning the epoch's learning rate."""
     if isinstance(schedule, str):
-        return SCHEDULES[validation._one_of("schedule", schedule, tuple(SCHEDULES))]()
+        return SCHEDULES[validation.check_choice("schedule", schedule, tuple(SCHEDULES))]()
     if not callable(getattr(schedule, "rate", None)):
         raise TypeError(f"schedule must be one of {', '.join(map(repr, SCHEDULES))} or an object "
                         f"with a method rate(alpha, epoch, seen); got {schedule!r}")

@@ -10,10 +10,9 @@ import numpy as np
 
 from . import registry
 
-BACKENDS = ("loops", "numpy")
 
 
-def _one_of(kind, name, valid):
+def check_choice(kind, name, valid):
     if not isinstance(name, str):
         raise TypeError(f"{kind} must be a string, one of {', '.join(map(repr, valid))}; "
                         f"got {type(name).__name__}")
@@ -23,11 +22,11 @@ def _one_of(kind, name, valid):
 
 
 def check_backend(name):
-    return _one_of("backend", name, BACKENDS)
+    return check_choice("backend", name, registry.BACKENDS)
 
 
 def check_cost(name):
-    return _one_of("cost", name, tuple(registry.COSTS))
+    return check_choice("cost", name, tuple(registry.COSTS))
 
 
 def check_dtype(dtype):
@@ -144,7 +143,7 @@ def check_activations(activations, n_layers, cost):
     if len(activations) != n_layers:
         raise ValueError(f"activations must name one activation per layer l = 1..{n_layers} "
                          f"(or be one name for all); got {len(activations)}: {activations}")
-    return tuple(_one_of("activation", a, tuple(registry.ACTIVATIONS)) for a in activations)
+    return tuple(check_choice("activation", a, tuple(registry.ACTIVATIONS)) for a in activations)
 
 
 def check_output(activation, cost, n_output):

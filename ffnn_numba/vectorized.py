@@ -132,7 +132,7 @@ def softmax_backward(dZ, dA, Z, A):
     dZ[...] = A * (dA - np.sum(dA * A, axis=0, keepdims=True))
 
 
-ACTIVATIONS = {
+ACTIVATION_FUNCTIONS = {
     "linear": (identity_forward, identity_backward),
     "relu": (relu_forward, relu_backward),
     "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
@@ -218,7 +218,7 @@ def correct_predictions(A, Y, code):
     return int(np.sum(np.all((A > 0.5) == (Y > 0.5), axis=0)))
 
 
-COSTS = {
+COST_FUNCTIONS = {
     "mean_squared_error": (mean_squared_error_cost, mean_squared_error_seed),
     "binary_cross_entropy": (binary_cross_entropy_cost, binary_cross_entropy_seed),
     "categorical_cross_entropy": (categorical_cross_entropy_cost, categorical_cross_entropy_seed),
@@ -226,8 +226,8 @@ COSTS = {
 }
 
 
-_ACTIVATIONS_BY_CODE = {ACTIVATION_INFO[name].code: pair for name, pair in ACTIVATIONS.items()}
-_COSTS_BY_CODE = {COST_INFO[name].code: pair for name, pair in COSTS.items()}
+_ACTIVATIONS_BY_CODE = {ACTIVATION_INFO[name].code: pair for name, pair in ACTIVATION_FUNCTIONS.items()}
+_COSTS_BY_CODE = {COST_INFO[name].code: pair for name, pair in COST_FUNCTIONS.items()}
 
 
 def activation_forward(A, Z, code):
@@ -286,9 +286,9 @@ def adam_update(theta, grad, state, settings):
     theta -= alpha * m / (np.sqrt(v) + settings[EPSILON])
 
 
-OPTIMIZERS = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nesterov_update,
+UPDATE_RULES = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nesterov_update,
               "adam": adam_update}
-_OPTIMIZERS_BY_CODE = {OPTIMIZER_CODES[name]: update for name, update in OPTIMIZERS.items()}
+_OPTIMIZERS_BY_CODE = {OPTIMIZER_CODES[name]: update for name, update in UPDATE_RULES.items()}
 
 
 def parameter_update(theta, grad, state, settings, code):

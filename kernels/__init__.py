@@ -8,18 +8,18 @@ Modules: ``linear`` (eq:z_scalar, eq:dw_scalar, eq:db_scalar, eq:da_prev_scalar)
 ``costs`` (eq:J and its seed), ``step`` (whole-network propagation and training).
 ``ffnn_numba.vectorized`` has the same names and signatures for the matrix forms.
 """
-from .activations import ACTIVATIONS, activation_backward, activation_forward
-from .costs import COSTS, correct_predictions, cost_backward, cost_forward, output_delta
-from .jacobian import activation_jacobian, jacobian_backward
+from .activations import ACTIVATION_FUNCTIONS, activation_backward, activation_forward
+from .costs import COST_FUNCTIONS, correct_predictions, cost_backward, cost_forward, output_delta
+from .jacobian import jacobian_backward, jacobian_matrix
 from .linear import (bias_gradient, linear_backward, linear_forward, prev_activation_gradient,
                      weight_gradient)
 from .step import (backward_propagation, forward_propagation, l2_penalty, output_cost, train_epoch,
                    train_step)
 
 __all__ = [
-    "ACTIVATIONS", "COSTS", "activation_backward", "activation_forward", "activation_jacobian",
+    "ACTIVATION_FUNCTIONS", "COST_FUNCTIONS", "activation_backward", "activation_forward",
     "backward_propagation", "bias_gradient", "correct_predictions", "cost_backward", "cost_forward",
-    "forward_propagation", "jacobian_backward", "l2_penalty", "linear_backward", "linear_forward",
+    "forward_propagation", "jacobian_backward", "jacobian_matrix", "l2_penalty", "linear_backward", "linear_forward",
     "output_cost", "output_delta", "prev_activation_gradient", "train_epoch", "train_step",
     "weight_gradient",
 ]

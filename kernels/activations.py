@@ -193,7 +193,7 @@ def softmax_backward(dZ, dA, Z, A):
             dZ[j, i] = A[j, i] * (dA[j, i] - da_dot_a)
 
 
-ACTIVATIONS = {
+ACTIVATION_FUNCTIONS = {
     "linear": (identity_forward, identity_backward),
     "relu": (relu_forward, relu_backward),
     "leaky_relu": (leaky_relu_forward, leaky_relu_backward),

@@ -173,7 +173,7 @@ def correct_predictions(A, Y, code):
     return hits
 
 
-COSTS = {
+COST_FUNCTIONS = {
     "mean_squared_error": (mean_squared_error_cost, mean_squared_error_seed),
     "binary_cross_entropy": (binary_cross_entropy_cost, binary_cross_entropy_seed),
     "categorical_cross_entropy": (categorical_cross_entropy_cost, categorical_cross_entropy_seed),

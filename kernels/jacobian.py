@@ -49,7 +49,7 @@ def activation_partial(z, a, j, p, code):
 
 
 @jit
-def activation_jacobian(D, z, a, code):
+def jacobian_matrix(D, z, a, code):
     """D[j, p] = ∂a_p/∂z_j for one example (column z = z_{:,i}, a = a_{:,i}). Overwrites D."""
     n = z.shape[0]
     for j in range(n):
@@ -66,7 +66,7 @@ def jacobian_backward(dZ, dA, Z, A, code):
     n, m = Z.shape
     D = np.empty((n, n), dtype=Z.dtype)
     for i in range(m):
-        activation_jacobian(D, Z[:, i], A[:, i], code)
+        jacobian_matrix(D, Z[:, i], A[:, i], code)
         for j in range(n):
             dz_ji = 0.0
             for p in range(n):

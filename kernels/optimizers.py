@@ -57,7 +57,7 @@ def adam_update(theta, grad, state, settings):
         theta[t] -= alpha * m[t] / (math.sqrt(v[t]) + eps)
 
 
-OPTIMIZERS = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nesterov_update,
+UPDATE_RULES = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nesterov_update,
               "adam": adam_update}
 
 

@@ -50,7 +50,7 @@ def test_linear_backward(form, n, n_prev, m, dtype):
 def test_activation_forward_and_backward(form, name, n, m, dtype):
     rng = np.random.default_rng(n * 10 + m)
     Z, dA = random(rng, (n, m), dtype, 2.0), random(rng, (n, m), dtype)
-    forward, backward = FORMS[form].ACTIVATIONS[name]
+    forward, backward = FORMS[form].ACTIVATION_FUNCTIONS[name]
     A, dZ = garbage((n, m), dtype), garbage((n, m), dtype)
     forward(A, Z)
     backward(dZ, dA, Z, A)
@@ -79,7 +79,7 @@ def test_activation_jacobian_matches_naive(name):
     z = np.random.default_rng(3).standard_normal(4)
     a = naive.G[name](z[:, None])[:, 0]
     D = garbage((4, 4), np.float64)
-    kernels.activation_jacobian(D, z, a, registry.ACTIVATIONS[name].code)
+    kernels.jacobian_matrix(D, z, a, registry.ACTIVATIONS[name].code)
     assert_close(D, naive.jacobian(name, z), rtol=1e-12)
     if not registry.ACTIVATIONS[name].coupled:
         assert np.count_nonzero(D - np.diag(np.diag(D))) == 0
@@ -102,7 +102,7 @@ def probabilities(rng, name, shape, dtype):
 def test_cost_and_seed(form, name, n, m, dtype):
     rng = np.random.default_rng(n * 10 + m)
     A, Y = probabilities(rng, name, (n, m), dtype)
-    cost, seed = FORMS[form].COSTS[name]
+    cost, seed = FORMS[form].COST_FUNCTIONS[name]
     J = cost(A, Y)
     assert isinstance(float(J), float)
     dA = garbage((n, m), dtype)
@@ -134,8 +134,11 @@ def test_fused_pairs(form, output, name, dtype):
 
 
 def test_registries_have_the_same_keys():
-    assert list(kernels.ACTIVATIONS) == list(vectorized.ACTIVATIONS) == list(registry.ACTIVATIONS)
-    assert list(kernels.COSTS) == list(vectorized.COSTS) == list(registry.COSTS)
+    assert (list(kernels.ACTIVATION_FUNCTIONS) == list(vectorized.ACTIVATION_FUNCTIONS)
+            == list(registry.ACTIVATIONS))
+    assert list(kernels.COST_FUNCTIONS) == list(vectorized.COST_FUNCTIONS) == list(registry.COSTS)
+    assert (list(kernels.optimizers.UPDATE_RULES) == list(vectorized.UPDATE_RULES)
+            == list(registry.OPTIMIZERS))
 
 
 def _parameters(function):
@@ -151,7 +154,7 @@ def test_forms_have_the_same_signatures(name):
 
 
 def test_registry_entries_have_the_same_signatures():
-    for registry_name in ("ACTIVATIONS", "COSTS"):
+    for registry_name in ("ACTIVATION_FUNCTIONS", "COST_FUNCTIONS"):
         for key, functions in getattr(kernels, registry_name).items():
             twins = getattr(vectorized, registry_name)[key]
             assert [_parameters(f) for f in functions] == [_parameters(f) for f in twins], key
@@ -161,7 +164,7 @@ def test_registry_entries_have_the_same_signatures():
 def test_relu_derivative_at_zero_is_zero(form):
     Z = np.array([[-1.0, 0.0, 2.0]])
     A, dZ = np.empty_like(Z), np.empty_like(Z)
-    forward, backward = FORMS[form].ACTIVATIONS["relu"]
+    forward, backward = FORMS[form].ACTIVATION_FUNCTIONS["relu"]
     forward(A, Z)
     backward(dZ, np.ones_like(Z), Z, A)
     assert dZ.tolist() == [[0.0, 0.0, 1.0]]

@@ -112,7 +112,7 @@ def test_parameters_are_checked_as_the_network_stores_them():
 
 
 def test_inputs_are_checked_as_the_network_stores_them(backend):
-    net, (_, y) = _net(backend, dtype=np.float32), _data()
+    net = _net(backend, dtype=np.float32)
     with pytest.raises(ValueError, match="X contains NaN or infinite values .as float32"):
         net.forward(np.full((3, 20), 1e39))
     with pytest.raises(TypeError, match="X must hold real numbers; got dtype complex128"):

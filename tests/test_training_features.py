@@ -24,8 +24,8 @@ def test_update_kernels_match_their_vectorized_twins(name, dtype):
     state = rng.uniform(0, 1, (2, 37)).astype(dtype)
     settings = [o for o in OPTIMIZER_OBJECTS if o.name == name][0].settings()
     copies = [(theta.copy(), state.copy(), settings.copy()) for _ in range(2)]
-    for (th, st, se), update in zip(copies, (kernels.optimizers.OPTIMIZERS[name],
-                                             vectorized.OPTIMIZERS[name])):
+    for (th, st, se), update in zip(copies, (kernels.optimizers.UPDATE_RULES[name],
+                                             vectorized.UPDATE_RULES[name])):
         for _ in range(3):
             update(th, grad, st, se)
     assert_close(copies[0][0], copies[1][0], dtype)
@@ -34,7 +34,8 @@ def test_update_kernels_match_their_vectorized_twins(name, dtype):
 
 
 def test_optimizer_registries_have_the_same_keys():
-    assert list(optimizers.OPTIMIZERS) == list(vectorized.OPTIMIZERS) == list(registry.OPTIMIZERS)
+    assert (list(optimizers.UPDATE_RULES) == list(vectorized.UPDATE_RULES)
+            == list(registry.OPTIMIZERS) == list(ff.training.OPTIMIZER_CLASSES))
 
 
 def test_update_rules_by_hand():
