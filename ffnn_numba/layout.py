@@ -48,10 +48,17 @@ def n_nodes(layers):
 def scratch_size(layers, m):
     """Length of the scratch buffer of the blocked kernels for batches of up to m examples.
 
-    Its front holds one transposed (m, n^[l]) block, its end one transposed W^[l].
+    Enough for ``kernels/gemm.py`` (packed panels of R, then one tile per group of rows of C)
+    in the largest product of any layer: Z^[l] = W A^[l-1], dW^[l] = dZ A^[l-1]^T and
+    dA^[l-1] = W^T dZ, i.e. (rows, terms, columns) = (n, n_prev, m), (n, m, n_prev), (n_prev, n, m).
     """
-    n = layers[:, N]
-    return int(n.max() * m + np.max(n[1:] * n[:-1]))
+    NC, MC = 128, 32  # gemm.NC and gemm.MC (tests/test_blocked.py checks that they agree)
+
+    def length(n_r, n_t, n_s):
+        return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * NC
+
+    n = [int(x) for x in layers[:, N]]
+    return max(max(length(b, a, m), length(b, m, a), length(a, b, m)) for a, b in zip(n, n[1:]))
 
 
 def weights(theta, layers, l):

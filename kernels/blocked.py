@@ -1,33 +1,26 @@
 """Fast forms of the three matrix equations of a layer, tested against ``linear.py``.
 
-Each equation is a sum of products over one index. The fast form computes every one of them
-the same way, as dot products along rows that are contiguous in both operands:
+Each equation is a sum of products over one index, i.e. one matrix product C = L R computed
+by ``gemm.gemm`` (packing, register and cache blocking: see there):
 
-    C = L R^T,   c_{r,s} = Σ_t l_{r,t} r_{s,t}                            (``dot_products``)
+    C = L R,   c_{r,s} = Σ_t l_{r,t} r_{t,s}
 
-    eq:z_scalar        z_{j,i}  = b_j + Σ_k w_{j,k} a_{k,i}   r=j, s=i, t=k; R = A_prev^T
-    eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ, R = A_prev
-    eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ^T
+    eq:z_scalar        z_{j,i}  = b_j + Σ_k w_{j,k} a_{k,i}   r=j, s=i, t=k; L = W,   R = A_prev
+    eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ,  R = A_prev^T
+    eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ
 
-so where an operand runs along the wrong axis it is first copied, transposed, into a scratch
-buffer the caller owns ("packing", as BLAS does). Why this shape:
-
-- Register blocking: a 4 x 4 block of C keeps its 16 sums in registers while t runs, so each
-  pass loads 8 numbers for 16 multiply-adds. LLVM vectorises the t loop (``FASTMATH`` lets it
-  reorder the sums); the sums therefore differ from the reference loops by rounding only.
-  The axpy form z_{j,:} += w_{j,k} a_{k,:} cannot be blocked this way in Numba: the compiler
-  cannot prove that C does not overlap the inputs, and leaves the loop scalar.
-- No cache blocking along t: at the sizes measured in bench/ the operands fit the L2 cache,
-  and splitting t into chunks made LLVM's code for the block 2-3x slower.
-- Threads: row blocks of C are independent (each output is written by one thread, summed in
-  the same order), so ``prange`` over them gives bitwise the same C for any thread count.
-  Below ``PARALLEL_MIN_WORK`` multiply-adds the threads cost more than they save.
+The transposed operands are views: ``gemm`` reads L where it lies and copies R into its panels
+in the caller's ``scratch`` (``layout.scratch_size``), so nothing is transposed beforehand.
+Products too small to repay the packing (see ``step.py``) use simpler forms: eq:z_scalar and
+eq:da_prev_scalar the axpy form ``rows_times``, eq:dw_scalar ``dot_products``, 4 x 4 blocks of
+dot products along the rows of dZ and A_prev, which are contiguous in both: each pass loads 8
+numbers for 16 multiply-adds and LLVM vectorises the sum over i (``FASTMATH`` lets it reorder
+it).
 """
 from numba import prange
 
 from ._jit import jit
-
-PARALLEL_MIN_WORK = 1 << 17  # multiply-adds below which one thread is faster (measured, bench/)
+from .gemm import PARALLEL_MIN_WORK, gemm
 
 
 @jit(fast=True)
@@ -75,7 +68,9 @@ def dot_row_block(C, L, R, r, t0, t1):
 
 @jit(fast=True, parallel=True)
 def dot_products(C, L, R):
-    """c_{r,s} += Σ_t l_{r,t} r_{s,t}, i.e. C += L R^T. Accumulates into C."""
+    """c_{r,s} += Σ_t l_{r,t} r_{s,t}, i.e. C += L R^T, as dot products along rows contiguous
+    in both. Accumulates into C. Row blocks are summed by one thread each (bitwise the same C
+    for any thread count)."""
     n_r, n_s = C.shape
     n_t = L.shape[1]
     n_blocks = (n_r + 3) // 4
@@ -118,36 +113,6 @@ def rows_times(C, L, B):
                 C[r, i] += l0 * B[q_left, i]
 
 
-TILE = 8  # transpose tile: 8 rows of a power-of-two stride still fit one 8-way cache set
-
-
-@jit(parallel=True)
-def transpose(out, X):
-    """out[b, a] = X[a, b], in TILE x TILE tiles so that reads and writes both stay in cache.
-
-    Larger tiles were 2-3x slower on rows of 1024 numbers: every write of a tile column then
-    lands in the same cache set (measured, bench/).
-    """
-    n_a, n_b = X.shape
-    n_tiles = (n_a + TILE - 1) // TILE
-    if n_a * n_b >= PARALLEL_MIN_WORK // 4:
-        for tile in prange(n_tiles):
-            transpose_tile_row(out, X, TILE * tile)
-    else:
-        for tile in range(n_tiles):
-            transpose_tile_row(out, X, TILE * tile)
-
-
-@jit
-def transpose_tile_row(out, X, a0):
-    """out[b, a] = X[a, b] for a0 <= a < a0 + TILE, one tile at a time."""
-    n_a, n_b = X.shape
-    for b0 in range(0, n_b, TILE):
-        for a in range(a0, min(a0 + TILE, n_a)):
-            for b in range(b0, min(b0 + TILE, n_b)):
-                out[b, a] = X[a, b]
-
-
 @jit
 def linear_forward_unrolled(Z, W, A_prev, b):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), four k per pass. Overwrites Z."""
@@ -165,29 +130,30 @@ def prev_activation_gradient_unrolled(dA_prev, W, dZ):
 
 
 @jit(parallel=True)
-def linear_forward_blocked(Z, W, A_prev, b, At):
-    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z; At is (m, n^[l-1]) scratch."""
-    transpose(At, A_prev)
+def linear_forward_blocked(Z, W, A_prev, b, scratch):
+    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z."""
     for j in range(Z.shape[0]):
         for i in range(Z.shape[1]):
             Z[j, i] = b[j, 0]
-    dot_products(Z, W, At)
+    gemm(Z, W, A_prev, scratch)
 
 
 @jit(parallel=True)
-def weight_gradient_blocked(dW, dZ, A_prev):
+def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW."""
+    fill(dW, 0)
+    gemm(dW, dZ, A_prev.T, scratch)
+
+
+@jit(parallel=True)
+def weight_gradient_dots(dW, dZ, A_prev):
+    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), as dot products. Overwrites dW."""
     fill(dW, 0)
     dot_products(dW, dZ, A_prev)
 
 
 @jit(parallel=True)
-def prev_activation_gradient_blocked(dA_prev, W, dZ, Wt, dZt):
-    """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev.
-
-    Wt (n^[l-1], n^[l]) and dZt (m, n^[l]) are scratch for the packed transposes.
-    """
-    transpose(Wt, W)
-    transpose(dZt, dZ)
+def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
+    """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
     fill(dA_prev, 0)
-    dot_products(dA_prev, Wt, dZt)
+    gemm(dA_prev, W.T, dZ, scratch)

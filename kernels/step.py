@@ -3,7 +3,7 @@
 Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 Buffers (see ``ffnn_numba.layout``): ``theta``/``grad`` hold W^[l], b^[l] for every l;
 the node buffers ``Z_buf``, ``A_buf``, ``dZ_buf``, ``dA_buf`` hold one (n^[l], m) block per
-layer, A^[0] = X included; ``scratch`` holds the packed transposes of the blocked products
+layer, A^[0] = X included; ``scratch`` holds the packed panels of the blocked products
 (``layout.scratch_size``). Every function here only reads and writes these buffers, so a
 training step allocates nothing, and one compilation per dtype serves every architecture.
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
@@ -20,24 +20,16 @@ from .costs import cost_backward, cost_forward, correct_predictions, output_delt
 from .optimizers import parameter_update
 from .blocked import (linear_forward_blocked, linear_forward_unrolled,
                       prev_activation_gradient_blocked, prev_activation_gradient_unrolled,
-                      weight_gradient_blocked)
+                      weight_gradient_blocked, weight_gradient_dots)
 from .linear import bias_gradient
 
-# Multiply-adds below which packing the transposes costs more than the blocked form saves,
-# for eq:z_scalar and eq:da_prev_scalar (measured, bench/); the blocked dW needs no packing
-# and wins at every size.
+# Multiply-adds below which packing the panels costs more than the blocked form saves
+# (measured, bench/).
 BLOCKED_MIN_WORK = 1 << 18
 
 weights = jit(layout.weights, inline=True)
 biases = jit(layout.biases, inline=True)
 nodes = jit(layout.nodes, inline=True)
-
-
-@jit
-def packed(scratch, rows, columns, from_end):
-    """A (rows, columns) block of scratch, at its start or at its end."""
-    start = scratch.shape[0] - rows * columns if from_end else 0
-    return scratch[start:start + rows * columns].reshape((rows, columns))
 
 
 @jit(parallel=True)
@@ -48,7 +40,17 @@ def layer_linear_forward(Z, W, A_prev, b, scratch):
     if n * n_prev * m < BLOCKED_MIN_WORK:
         linear_forward_unrolled(Z, W, A_prev, b)
     else:
-        linear_forward_blocked(Z, W, A_prev, b, packed(scratch, m, n_prev, False))
+        linear_forward_blocked(Z, W, A_prev, b, scratch)
+
+
+@jit(parallel=True)
+def layer_weight_gradient(dW, dZ, A_prev, scratch):
+    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), in the faster form for its size."""
+    n, n_prev = dW.shape
+    if n * n_prev * dZ.shape[1] < BLOCKED_MIN_WORK:
+        weight_gradient_dots(dW, dZ, A_prev)
+    else:
+        weight_gradient_blocked(dW, dZ, A_prev, scratch)
 
 
 @jit(parallel=True)
@@ -59,8 +61,7 @@ def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
     if n * n_prev * m < BLOCKED_MIN_WORK:
         prev_activation_gradient_unrolled(dA_prev, W, dZ)
     else:
-        prev_activation_gradient_blocked(dA_prev, W, dZ, packed(scratch, n_prev, n, True),
-                                         packed(scratch, m, n, False))
+        prev_activation_gradient_blocked(dA_prev, W, dZ, scratch)
 
 
 @jit(parallel=True)
@@ -131,7 +132,8 @@ def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_
         if l < L or not fused:
             activation_backward(dZ, nodes(dA_buf, layers, l, m), nodes(Z_buf, layers, l, m),
                                 nodes(A_buf, layers, l, m), layers[l, ACT])
-        weight_gradient_blocked(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m))
+        layer_weight_gradient(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m),
+                              scratch)
         bias_gradient(biases(grad, layers, l), dZ)
         if l > 1 or to_input:
             layer_prev_activation_gradient(nodes(dA_buf, layers, l - 1, m),

@@ -4,10 +4,23 @@ import numpy as np
 import pytest
 from conftest import assert_close
 
-from ffnn_numba.kernels import blocked, linear
+from ffnn_numba import layout
+from ffnn_numba.kernels import blocked, gemm, linear
 
 # (n, n_prev, m): edges of the 4 x 4 blocks, 1s, and a product big enough to use threads.
 SHAPES = [(1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 9, 7), (13, 6, 1), (1, 17, 6), (67, 130, 35)]
+# Edges of gemm's blocks: MR = 4 rows, KU = 4 and KC = 256 terms, NC = 128 columns, MC = 32 rows
+# per group; one more and one fewer than each, and random shapes.
+rng = np.random.default_rng(7)
+GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 131),
+                        (2, 3, 257)] + [tuple(int(x) for x in rng.integers(1, 300, 3))
+                                        for _ in range(4)]
+
+
+def scratch_for(n, n_prev, m, dtype):
+    """The step's scratch buffer for one layer n_prev -> n and batches of m (NaN-filled)."""
+    layers = layout.make_layers([n_prev, n], [0])
+    return np.full(layout.scratch_size(layers, m), np.nan, dtype)
 
 
 def operands(shape, dtype, seed=0):
@@ -18,51 +31,73 @@ def operands(shape, dtype, seed=0):
     return [x.astype(dtype) for x in (W, A_prev, b, dZ)]
 
 
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shape", GEMM_SHAPES)
 def test_forward_forms(shape, dtype):
     W, A_prev, b, _ = operands(shape, dtype)
     n, n_prev, m = shape
     ref, fast, unrolled = (np.full((n, m), np.nan, dtype) for _ in range(3))
     linear.linear_forward(ref, W, A_prev, b)
-    blocked.linear_forward_blocked(fast, W, A_prev, b, np.empty((m, n_prev), dtype))
+    blocked.linear_forward_blocked(fast, W, A_prev, b, scratch_for(n, n_prev, m, dtype))
     blocked.linear_forward_unrolled(unrolled, W, A_prev, b)
     assert_close(fast, ref, dtype)
     assert_close(unrolled, ref, dtype)
 
 
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shape", GEMM_SHAPES)
 def test_backward_forms(shape, dtype):
     W, A_prev, _, dZ = operands(shape, dtype)
     n, n_prev, m = shape
-    dW_ref, dW = np.full((n, n_prev), np.nan, dtype), np.full((n, n_prev), np.nan, dtype)
+    dW_ref, dW, dW_dots = (np.full((n, n_prev), np.nan, dtype) for _ in range(3))
     linear.weight_gradient(dW_ref, dZ, A_prev)
-    blocked.weight_gradient_blocked(dW, dZ, A_prev)
+    blocked.weight_gradient_blocked(dW, dZ, A_prev, scratch_for(n, n_prev, m, dtype))
+    blocked.weight_gradient_dots(dW_dots, dZ, A_prev)
     assert_close(dW, dW_ref, dtype)
+    assert_close(dW_dots, dW_ref, dtype)
     ref, fast, unrolled = (np.full((n_prev, m), np.nan, dtype) for _ in range(3))
     linear.prev_activation_gradient(ref, W, dZ)
-    blocked.prev_activation_gradient_blocked(fast, W, dZ, np.empty((n_prev, n), dtype),
-                                             np.empty((m, n), dtype))
+    blocked.prev_activation_gradient_blocked(fast, W, dZ, scratch_for(n, n_prev, m, dtype))
     blocked.prev_activation_gradient_unrolled(unrolled, W, dZ)
     assert_close(fast, ref, dtype)
     assert_close(unrolled, ref, dtype)
 
 
-def test_transpose():
-    X = np.arange(70 * 45, dtype=np.float64).reshape(70, 45)
-    out = np.empty((45, 70))
-    blocked.transpose(out, X)
-    assert np.array_equal(out, X.T)
+def test_gemm_accumulates_and_reads_strided_views(dtype):
+    """C += L R for L, R transposed views, into a C that already holds numbers."""
+    rng = np.random.default_rng(3)
+    Lt, R = rng.standard_normal((300, 70)).astype(dtype), rng.standard_normal((300, 150))[:, ::2]
+    C0 = rng.standard_normal((70, 75)).astype(dtype)
+    C = C0.copy()
+    gemm.gemm(C, Lt.T, R.astype(dtype), np.full(gemm.scratch_length(70, 300, 75), np.nan, dtype))
+    assert_close(C, C0 + Lt.T.astype(np.float64) @ R, dtype)
 
 
-def test_threads_do_not_change_results():
-    """Row blocks are disjoint and each is summed by one thread: bitwise equal results."""
-    W, A_prev, _, dZ = operands((96, 200, 64), np.float64, seed=1)
-    assert 96 * 200 * 64 >= blocked.PARALLEL_MIN_WORK
+def test_scratch_size_covers_gemm():
+    """layout.scratch_size repeats gemm's NC and MC; it must cover each product of each layer."""
+    layers = layout.make_layers([784, 130, 3, 1000], [0, 0, 0])
+    for m in (1, 127, 129, 256):
+        need = max(gemm.scratch_length(n_r, n_t, n_s) for n_prev, n in [(784, 130), (130, 3), (3, 1000)]
+                   for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, n, m)])
+        assert layout.scratch_size(layers, m) == need
+
+
+@pytest.mark.parametrize("shape", [(96, 200, 64), (300, 260, 130)])
+def test_threads_do_not_change_results(shape):
+    """Row groups are disjoint and each is summed by one thread: bitwise equal results."""
+    W, A_prev, _, dZ = operands(shape, np.float64, seed=1)
+    n, n_prev, m = shape
+    assert n * n_prev * m >= blocked.PARALLEL_MIN_WORK
     results = []
-    for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+    for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            continue
         numba.set_num_threads(threads)
-        dW = np.empty((96, 200))
-        blocked.weight_gradient_blocked(dW, dZ, A_prev)
-        results.append(dW)
+        dW, dW_dots = np.empty((n, n_prev)), np.empty((n, n_prev))
+        Z, dA = np.empty((n, m)), np.empty((n_prev, m))
+        scratch = scratch_for(n, n_prev, m, np.float64)
+        blocked.weight_gradient_blocked(dW, dZ, A_prev, scratch)
+        blocked.weight_gradient_dots(dW_dots, dZ, A_prev)
+        blocked.linear_forward_blocked(Z, W, A_prev, np.zeros((n, 1)), scratch)
+        blocked.prev_activation_gradient_blocked(dA, W, dZ, scratch)
+        results.append((dW, dW_dots, Z, dA))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    assert all(np.array_equal(results[0], r) for r in results)
+    assert all(np.array_equal(a, b) for r in results for a, b in zip(results[0], r))
