@@ -1,0 +1,58 @@
+"""A grid search run in parallel worker processes finds exactly what a serial one finds.
+
+joblib's default backend (loky) runs the fits in fresh processes, each with a thread pool of
+cpu_count // n_jobs Numba threads and kernels loaded from the on-disk cache; neither may
+change a single score. tests/test_dask.py holds a Dask cluster to the same standard.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn", reason="the sklearn extra (scikit-learn) is not installed",
+                    exc_type=ImportError)
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from ffnn_numba.sklearn import MLPClassifier  # noqa: E402
+
+# Four configurations, three folds: twelve fits and the refit, a few seconds in all.
+GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-1]}
+
+
+def search(n_jobs=None):
+    """GridSearchCV over the package's MLPClassifier on the bundled digits (no download)."""
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    estimator = MLPClassifier(max_iter=15, batch_size=32, learning_rate_init=0.01,
+                              random_state=0)
+    grid = GridSearchCV(estimator, GRID, cv=3, n_jobs=n_jobs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is small on purpose
+        return grid.fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return search(n_jobs=1)
+
+
+def test_serial_search_learns(serial):
+    assert serial.best_score_ > 0.9
+    # the grid is not a tie: the best configuration is decided by the scores
+    assert len(set(serial.cv_results_["mean_test_score"])) > 1
+
+
+def test_two_worker_processes_give_the_same_results(serial):
+    parallel = search(n_jobs=2)
+    np.testing.assert_array_equal(parallel.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(parallel.cv_results_["std_test_score"],
+                                  serial.cv_results_["std_test_score"])
+    assert parallel.best_params_ == serial.best_params_
+    assert parallel.best_score_ == serial.best_score_
+    # the refit on all the data is done in this process both times
+    np.testing.assert_array_equal(parallel.best_estimator_.coefs_[0],
+                                  serial.best_estimator_.coefs_[0])
