@@ -48,14 +48,24 @@ warnings.filterwarnings("ignore", message=r"(?s).*'parallel=True' was specified 
 CACHE = os.environ.get("FFNN_NUMBA_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def sources():
+    """Every source file compiled code reads: the kernels, the layout and the registry."""
+    return sorted(Path(__file__).parent.glob("*.py")) + [Path(layout.__file__),
+                                                         Path(registry.__file__)]
+
+
+def digest(paths):
+    """16 hex digits of the SHA-256 of the Numba version and the bytes of ``paths``."""
+    h = hashlib.sha256(numba.__version__.encode())
+    for path in paths:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _cache_dir():
     base = os.environ.get("FFNN_NUMBA_CACHE_DIR") or Path(
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ffnn_numba"
-    digest = hashlib.sha256(numba.__version__.encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")) + [Path(layout.__file__),
-                                                                 Path(registry.__file__)]:
-        digest.update(source.read_bytes())
-    return str(Path(base) / digest.hexdigest()[:16])
+    return str(Path(base) / digest(sources()))
 
 
 CACHE_DIR = _cache_dir() if CACHE else None

@@ -31,7 +31,7 @@ def mean_squared_error_cost(A, Y):
     total = 0.0
     for j in range(n):
         for i in range(m):
-            difference = np.float64(A[j, i]) - Y[j, i]
+            difference = np.float64(A[j, i]) - np.float64(Y[j, i])
             total += difference * difference
     return total / (2 * m)
 
@@ -53,12 +53,12 @@ def binary_cross_entropy_cost(A, Y):
     summed over the labels j and averaged over the examples i, as the series defines it.
     """
     n, m = A.shape
-    eps = np.finfo(A.dtype).eps
+    eps = np.float64(np.finfo(A.dtype).eps)
     total = 0.0
     for j in range(n):
         for i in range(m):
-            a = min(max(np.float64(A[j, i]), eps), 1 - eps)
-            total += Y[j, i] * math.log(a) + (1 - Y[j, i]) * math.log(1 - a)
+            a, y = min(max(np.float64(A[j, i]), eps), 1 - eps), np.float64(Y[j, i])
+            total += y * math.log(a) + (1 - y) * math.log(1 - a)
     return -total / m
 
 
@@ -77,11 +77,11 @@ def binary_cross_entropy_seed(dA, A, Y):
 def categorical_cross_entropy_cost(A, Y):
     """J = -1/m Σ_i Σ_j y_{j,i} log a_{j,i}."""
     n, m = A.shape
-    eps = np.finfo(A.dtype).eps
+    eps = np.float64(np.finfo(A.dtype).eps)
     total = 0.0
     for j in range(n):
         for i in range(m):
-            total += Y[j, i] * math.log(max(np.float64(A[j, i]), eps))
+            total += np.float64(Y[j, i]) * math.log(max(np.float64(A[j, i]), eps))
     return -total / m
 
 
@@ -107,7 +107,7 @@ def sigmoid_cross_entropy_from_logits(Z, A, Y):
     for j in range(n):
         for i in range(m):
             z, a = np.float64(Z[j, i]), np.float64(A[j, i])
-            total += max(z, 0.0) - z * Y[j, i] - math.log(max(a, 1 - a))
+            total += max(z, 0.0) - z * np.float64(Y[j, i]) - math.log(max(a, 1 - a))
     return total / m
 
 
@@ -129,7 +129,7 @@ def softmax_cross_entropy_from_logits(Z, A, Y):
             a_max = max(a_max, np.float64(A[p, i]))
         log_sum_exp = z_max - math.log(a_max)
         for j in range(n):
-            total += Y[j, i] * (log_sum_exp - Z[j, i])
+            total += np.float64(Y[j, i]) * (log_sum_exp - np.float64(Z[j, i]))
     return total / m
 
 

@@ -1,7 +1,9 @@
 """Every code sample in the README and docs/ runs as written; every kernel excerpt is current."""
 import importlib.util
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,8 +38,12 @@ def test_python_samples_run(doc, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("doc", DOCS[1:], ids=lambda d: d.name)
 def test_shell_samples_run(doc):
+    # The running interpreter's directory first, so that `python` and `ffnn-numba` are the
+    # ones of the environment under test.
+    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable),
+                                                 os.environ.get("PATH", "")]))
     for code in blocks(doc, "bash"):
-        subprocess.run(["bash", "-c", code], check=True, cwd=ROOT, capture_output=True)
+        subprocess.run(["bash", "-c", code], check=True, cwd=ROOT, capture_output=True, env=env)
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)

@@ -59,7 +59,35 @@ def test_cache_can_be_turned_off(monkeypatch):
     assert type(twice._cache).__name__ == "NullCache"
 
 
-def test_cache_directory_follows_every_kernel_source():
+def test_cache_directory_follows_every_kernel_source(tmp_path):
     """A change in any file compiled code reads must change the cache directory."""
-    assert _jit.CACHE_DIR is None or Path(_jit.CACHE_DIR).name == Path(_jit._cache_dir()).name
-    assert len(Path(_jit._cache_dir()).name) == 16
+    kernels = Path(ffnn_numba.kernels.__file__).parent
+    names = {p.name for p in _jit.sources()}
+    assert {p.name for p in kernels.glob("*.py")} | {"layout.py", "registry.py"} == names
+    copies = []
+    for source in _jit.sources():
+        copy = tmp_path / f"{len(copies)}-{source.name}"
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    original = _jit.digest(copies)
+    assert original == _jit.digest(_jit.sources()) and len(original) == 16
+    for copy in copies:
+        saved = copy.read_bytes()
+        copy.write_bytes(saved + b"\n# changed\n")
+        assert _jit.digest(copies) != original, copy.name
+        copy.write_bytes(saved)
+    if _jit.CACHE_DIR is not None:
+        assert Path(_jit.CACHE_DIR).name == original
+
+
+def test_no_kernel_module_sets_its_own_jit_flags():
+    """Every JIT option lives in kernels/_jit.py: no other kernel module calls numba's
+    decorators (or spells a flag) itself."""
+    import re
+    for source in Path(ffnn_numba.kernels.__file__).parent.glob("*.py"):
+        if source.name == "_jit.py":
+            continue
+        text = source.read_text()
+        assert not re.search(r"\b(njit|numba\.jit|fastmath|boundscheck|error_model|nogil)\b",
+                             text), source.name
+        assert not re.search(r"^from numba import (?!prange$).*$", text, re.M), source.name

@@ -47,11 +47,15 @@ def test_fitted_attributes_follow_sklearn(digits):
     assert clf.out_activation_ == "softmax" and list(clf.classes_) == list(range(10))
     assert len(clf.loss_curve_) == clf.n_iter_ == 5
     np.testing.assert_allclose(clf.predict_proba(X[:3]).sum(axis=1), 1.0)
-    # the same numbers as the engine's own forward propagation
+    # coefs_ and intercepts_ are the engine's W^T and b, and predict_proba its forward pass
     W = clf.network_.params
-    hidden = np.maximum(X[:3] @ W["W1"].T + W["b1"].T, 0)
-    np.testing.assert_allclose(clf.coefs_[0], W["W1"].T)
-    assert np.all(np.isfinite(hidden))
+    np.testing.assert_array_equal(clf.coefs_[0], W["W1"].T)
+    A = X[:3]
+    for l, (coef, intercept) in enumerate(zip(clf.coefs_, clf.intercepts_), start=1):
+        Z = A @ coef + intercept
+        A = np.maximum(Z, 0) if l < 3 else np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(clf.predict_proba(X[:3]), A / A.sum(axis=1, keepdims=True),
+                               rtol=1e-10)
 
 
 def test_string_binary_and_multilabel_targets(digits):
