@@ -4,13 +4,24 @@ The equations of forward and backward propagation live twice: as Numba-compiled 
 the derivation's index letters (``ffnn_numba.kernels``) and as NumPy matrix forms
 (``ffnn_numba.vectorized``). ``Network`` runs on either and can switch at any time.
 """
-from . import datasets
-from .network import Network
-from .registry import ACTIVATIONS as _ACTIVATIONS
-from .registry import COSTS as _COSTS
-from .checks import activation_jacobian, gradcheck
-from .teach import explain
-from .threads import get_num_threads, set_num_threads
+import os as _os
+import sys as _sys
+
+# Tools that give a process its share of the cores (joblib's workers, Dask's nanny, batch
+# schedulers) say so in OMP_NUM_THREADS; Numba reads only NUMBA_NUM_THREADS, and only when
+# it is first imported. An explicit NUMBA_NUM_THREADS always wins.
+_omp = _os.environ.get("OMP_NUM_THREADS", "").strip()
+if ("NUMBA_NUM_THREADS" not in _os.environ and "numba" not in _sys.modules
+        and _omp.isdigit() and int(_omp) >= 1):
+    _os.environ["NUMBA_NUM_THREADS"] = str(min(int(_omp), _os.cpu_count() or 1))
+
+from . import datasets  # noqa: E402 - after the thread count is settled
+from .network import Network  # noqa: E402
+from .registry import ACTIVATIONS as _ACTIVATIONS  # noqa: E402
+from .registry import COSTS as _COSTS  # noqa: E402
+from .checks import activation_jacobian, gradcheck  # noqa: E402
+from .teach import explain  # noqa: E402
+from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
 

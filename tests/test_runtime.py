@@ -178,3 +178,21 @@ def test_joblib_workers_share_the_cores():
     cores = len(os.sched_getaffinity(0))
     counts = joblib.Parallel(n_jobs=2)(joblib.delayed(threads_in_worker)() for _ in range(2))
     assert counts == [max(1, cores // 2)] * 2
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"OMP_NUM_THREADS": "1"}, 1),                              # Dask's nanny, batch systems
+    ({"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "2"}, 2),    # an explicit choice wins
+    ({"OMP_NUM_THREADS": "lots"}, None),                        # not a count: ignored
+])
+def test_a_process_given_its_share_of_the_cores_keeps_to_it(env, expected):
+    import os
+    import subprocess
+    import sys
+    cores = len(os.sched_getaffinity(0))
+    if expected is not None and expected > cores:
+        pytest.skip(f"needs {expected} cores")
+    clean = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", "import ffnn_numba; print(ffnn_numba.get_num_threads())"],
+                         env={**clean, **env}, capture_output=True, text=True, check=True).stdout
+    assert int(out) == (cores if expected is None else expected)
