@@ -5,7 +5,7 @@ import pytest
 from conftest import assert_close
 
 from ffnn_numba import layout
-from ffnn_numba.kernels import blocked, gemm, linear
+from ffnn_numba.kernels import blocked, gemm, linear, step
 
 # (n, n_prev, m): edges of the 4 x 4 blocks, 1s, and a product big enough to use threads.
 SHAPES = [(1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 9, 7), (13, 6, 1), (1, 17, 6), (67, 130, 35)]
@@ -18,9 +18,11 @@ GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 1
 
 
 def scratch_for(n, n_prev, m, dtype):
-    """The step's scratch buffer for one layer n_prev -> n and batches of m (NaN-filled)."""
-    layers = layout.make_layers([n_prev, n], [0])
-    return np.full(layout.scratch_size(layers, m), np.nan, dtype)
+    """Scratch for every blocked product of one layer n_prev -> n on m examples (NaN-filled),
+    also those too small for the step to use the blocked form (and so for scratch_size)."""
+    length = max(gemm.scratch_length(*shape) for shape in
+                 [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n), (n_prev, n, m)])
+    return np.full(length, np.nan, dtype)
 
 
 def operands(shape, dtype, seed=0):
@@ -72,12 +74,15 @@ def test_gemm_accumulates_and_reads_strided_views(dtype):
 
 
 def test_scratch_size_covers_gemm():
-    """layout.scratch_size repeats gemm's NC and MC; it must cover each product of each layer."""
+    """layout.scratch_size repeats gemm's NC and MC and step's BLOCKED_MIN_WORK; it must cover
+    each product of each layer that takes the blocked form (784 x 130 does from m = 3 on)."""
     layers = layout.make_layers([784, 130, 3, 1000], [0, 0, 0])
-    for m in (1, 127, 129, 256):
-        need = max(gemm.scratch_length(n_r, n_t, n_s) for n_prev, n in [(784, 130), (130, 3), (3, 1000)]
-                   for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n),
-                                         (n_prev, n, m)])
+    for m in (1, 2, 3, 127, 129, 256):
+        need = max([0] + [gemm.scratch_length(n_r, n_t, n_s)
+                          for n_prev, n in [(784, 130), (130, 3), (3, 1000)]
+                          for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n),
+                                                (n_prev, n, m)]
+                          if n_r * n_t * n_s >= step.BLOCKED_MIN_WORK])
         assert layout.scratch_size(layers, m) == need
 
 
