@@ -43,6 +43,7 @@ import zipfile
 import numpy as np
 
 from . import registry
+from .network import Network
 
 FORMAT = "ffnn-numba network"
 FORMAT_VERSION = 1
@@ -96,7 +97,7 @@ def header_text(net):
 
 def save(net, path):
     text = header_text(net)           # every check comes before the file system is touched
-    theta = net._theta
+    theta = net.theta
     if not np.isfinite(theta).all():
         raise ValueError("cannot save: the parameters contain NaN or infinite values "
                          "(training diverged?); load would refuse the file")
@@ -137,7 +138,7 @@ def save(net, path):
 
 # --------------------------------------------------------------------------------- loading
 
-def load(cls, path, backend):
+def load(path, backend="loops"):
     f, size = _open_regular(path)
     with f:
         if f.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
@@ -152,18 +153,18 @@ def load(cls, path, backend):
                                   n * dtype.itemsize, "the parameters, as the header implies") as member:
                     file_dtype = _theta_header(path, member, n, dtype)
                     try:
-                        net = cls(header["layer_sizes"], header["activations"], header["cost"],
+                        net = Network(header["layer_sizes"], header["activations"], header["cost"],
                                   backend=backend, dtype=header["dtype"], l2=header["l2"])
                     except (TypeError, ValueError) as exc:
                         raise ModelFileError(f"{path}: the header describes no valid network "
                                              f"({exc})") from None
-                    _read_into(path, member, net._theta, file_dtype)
+                    _read_into(path, member, net.theta, file_dtype)
         except ModelFileError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
                 KeyError, NotImplementedError, RuntimeError, struct.error) as exc:
             raise ModelFileError(f"{path}: cannot be read as a saved network ({exc})") from None
-    if not np.isfinite(net._theta).all():
+    if not np.isfinite(net.theta).all():
         raise ModelFileError(f"{path}: the parameters contain NaN or infinite values")
     net.metadata = header["metadata"]
     return net

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import io, kernels, registry, training, validation, vectorized, vectorized_step
+from . import kernels, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
 from .layout import make_layers, n_params, nodes
 
@@ -129,6 +129,13 @@ class Network:
     @l2.setter
     def l2(self, value):
         self._l2 = validation.check_real(value, "l2", 0)
+
+    @property
+    def theta(self):
+        """θ: every W^[l] and b^[l] in one flat vector (W^[l] row-major, then b^[l], for
+        l = 1..L; see ``layout``), the buffer ``params`` views. Writing into it changes the
+        network."""
+        return self._theta
 
     @property
     def n_layers(self):
@@ -372,6 +379,7 @@ class Network:
     def save(self, path):
         """Save to one ``.npz`` file: the parameters and a JSON header (format version, layer
         sizes, activations, cost, dtype, l2, library version, ``metadata``). No pickle."""
+        from . import io
         io.save(self, path)
 
     @classmethod
@@ -382,7 +390,8 @@ class Network:
         foreign, wrong-version or inconsistent file, and for one holding pickled objects,
         which is refused unread.
         """
-        return io.load(cls, path, backend)
+        from . import io
+        return io.load(path, backend)
 
     def to_torch(self):
         """An equivalent ``torch.nn.Sequential`` in the network's dtype (needs PyTorch).
@@ -398,7 +407,7 @@ class Network:
         one supported activation (ReLU, Sigmoid, Tanh, SiLU, Identity, LeakyReLU(0.01),
         ELU(1), Softplus(1), Softmax(-1)); parameters are copied bit for bit."""
         from .pytorch import from_torch
-        return from_torch(cls, seq, cost, backend, seed)
+        return from_torch(seq, cost, backend, seed)
 
     def predict(self, X):
         """Predictions: class labels (m,) for categorical and binary cross-entropy, 0/1 labels

@@ -8,6 +8,7 @@ bit for bit both ways.
 """
 import numpy as np
 
+from .network import Network
 from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
 
@@ -55,7 +56,7 @@ def _activation_name(module):
                      f"and Softmax(dim=-1 or 1)")
 
 
-def from_torch(cls, seq, cost, backend, seed):
+def from_torch(seq, cost, backend, seed):
     import torch
     layers, pending = [], None
     for module in seq:
@@ -85,7 +86,7 @@ def from_torch(cls, seq, cost, backend, seed):
                              f"gives {sizes[-1]}")
         sizes.append(layer.out_features)
     dtype = np.float64 if layers[0][0].weight.dtype == torch.float64 else np.float32
-    net = cls(sizes, [name for _, name in layers], cost, backend=backend, dtype=dtype, seed=seed)
+    net = Network(sizes, [name for _, name in layers], cost, backend=backend, dtype=dtype, seed=seed)
     for l, (layer, _) in enumerate(layers, start=1):
         net.params[f"W{l}"] = layer.weight.detach().cpu().numpy()
         net.params[f"b{l}"] = layer.bias.detach().cpu().numpy()[:, None]
