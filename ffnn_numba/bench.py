@@ -24,7 +24,7 @@ import numpy as np
 from . import registry
 from .checks import agreement_tolerance
 from .layout import make_layers, multiply_adds, nodes
-from .network import ENGINES, Network
+from .network import Network
 from .training import SGD
 
 SIZES = {
@@ -68,22 +68,19 @@ class Step:
         self.size, self.dtype, self.backend, self.threads = size, dtype, backend, threads
         net, X, y = _network(size, dtype, "numpy" if backend == "torch" else backend, seed)
         self.net = net
-        X, Y = net._check(X, y)
+        X, Y = net.validate(X, y)
         if backend == "torch":
             self._torch_setup(net, X, Y)
             return
         m = X.shape[1]
-        ws = net._workspace(m)
-        nodes(ws.A, net._layers, 0, m)[...] = X
-        self._args = (net._theta, net._grad, net._no_state, SGD(LEARNING_RATE).settings(), ws.Z,
-                      ws.A, ws.dZ, ws.dA, ws.scratch, net._layers, Y, net._cost_code,
-                      net._fused, 0.0, registry.SGD)
-        self._train_step = ENGINES[backend].train_step
+        self._b, self._p = net.engine_arguments(m, SGD(LEARNING_RATE))
+        nodes(self._b.A, self._p.layers, 0, m)[...] = X
+        self._Y, self._train_step = Y, net.engine.train_step
 
     def __call__(self):
         if self.backend == "torch":
             return self._torch_step()
-        return self._train_step(*self._args)
+        return self._train_step(self._b, self._p, self._Y)
 
     def parameters(self):
         """{"W1": ..., "b1": ..., ...} as float64 arrays."""

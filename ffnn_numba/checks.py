@@ -82,11 +82,11 @@ def gradcheck(net, X, Y, step=1e-6, tolerance=1e-5):
         with pass or fail against ``tolerance``.
     """
     copy = Network(net.layer_sizes, net.activations, net.cost_name, backend=net.backend,
-                   dtype=np.float64)
+                   dtype=np.float64, l2=net.l2)
     for key, value in net.params.items():
         copy.params[key] = value
-    X = np.array(copy._check_X(X), dtype=np.float64)
-    Y = copy._check(X, Y)[1]
+    X = np.array(copy.validate_X(X), dtype=np.float64)
+    Y = copy.validate(X, Y)[1]
     grads = copy.gradients(X, Y)
     rows = []
     for name, array in list(copy.params.items()) + [("A0", X)]:
@@ -134,7 +134,7 @@ def backend_agreement(net, X, Y):
         ``agreement_tolerance`` for this network and batch: a larger difference is a bug,
         not rounding. The network is left unchanged.
     """
-    X, Y = net._check(X, Y)
+    X, Y = net.validate(X, Y)
     grads = {}
     for backend in registry.BACKENDS:
         twin = copy.deepcopy(net)

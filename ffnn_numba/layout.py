@@ -18,9 +18,36 @@ ACT    activation code of layer l (see ``registry``); -1 for the input layer
 The functions below are plain Python; ``ffnn_numba.kernels`` compiles the same functions, so
 both engines read the buffers the same way.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 N, NODE, PARAM, ACT = range(4)
+
+
+class Buffers(NamedTuple):
+    """The arrays a network owns and the engines read and write: every engine function takes
+    them as one argument (Numba compiles a NamedTuple of arrays as a plain struct)."""
+    theta: np.ndarray    # W^[l], b^[l] for l = 1..L, flat
+    grad: np.ndarray     # dJ/dθ, in the same layout
+    state: np.ndarray    # (2, len(theta)): the optimizer's memory (velocity; Adam's m and v)
+    Z: np.ndarray        # node buffers: one (n^[l], m) block per layer l = 0..L
+    A: np.ndarray        # (A^[0] = X included)
+    dZ: np.ndarray
+    dA: np.ndarray
+    Y: np.ndarray        # the targets of the batch in A^[0], (n^[L], m) at its front
+    scratch: np.ndarray  # packed panels of the blocked products (``scratch_size``)
+
+
+class Problem(NamedTuple):
+    """What a network computes, as the engines need it: the second argument of every engine
+    function."""
+    layers: np.ndarray   # the int64 offset table (see above)
+    cost: int            # registry code of the cost
+    fused: bool          # output/cost pair with dJ/dZ^[L] = (A - Y)/m (registry.FUSED)
+    l2: float            # λ of the L2 term
+    optimizer: int       # registry code of the update rule
+    settings: np.ndarray  # float64 (registry.N_SETTINGS,): α, μ, β1, β2, ε, step count
 
 
 def make_layers(sizes, codes):

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import kernels, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
-from .layout import make_layers, n_params, nodes
+from .layout import Buffers, Problem, make_layers, n_params, nodes
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step}
 EQUATIONS = {"loops": kernels, "numpy": vectorized}
@@ -90,6 +90,8 @@ class Network:
         self._workspace_cache = None
         self._lock = threading.RLock()
         self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
+        self._sgd_settings = training.SGD().settings()
+        self.optimizer_state = None  # (optimizer, state, steps) of the last fit, to resume
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(validation.check_seed(seed))
         self.params = Parameters(self._theta, self._layers)
@@ -175,21 +177,77 @@ class Network:
         """Examples per forward pass when only the outputs are wanted (predictions, costs)."""
         return max(1, WORKSPACE_BYTES // Workspace.bytes_per_example(self._layers, self.dtype))
 
-    def _check_X(self, X):
+    def validate_X(self, X):
+        """X checked and converted as every method does: a C-contiguous (n^[0], m) array of
+        the network's dtype (the caller's array itself where it already is one)."""
         return validation.check_X(X, self.layer_sizes[0], self.dtype)
 
-    def _check(self, X, Y):
-        X = self._check_X(X)
+    def validate(self, X, Y):
+        """(X, Y) checked and converted as every method does; 1-D class labels become one-hot
+        columns of Y."""
+        X = self.validate_X(X)
         return X, validation.check_Y(Y, self.layer_sizes[-1], X.shape[1], self.cost_name,
                                      self.dtype)
 
-    def _forward(self, X):
-        """Run forward propagation on checked X; returns the workspace holding every Z, A."""
-        m = X.shape[1]
+    def engine_arguments(self, m, optimizer=None, state=None):
+        """The two arguments every engine function takes, for batches of up to m examples.
+
+        Returns ``layout.Buffers`` (this network's θ, its gradient, node buffers, targets and
+        scratch, and ``state``: the optimizer's memory, none by default) and
+        ``layout.Problem`` (layer table, cost, L2, and the update rule and settings of
+        ``optimizer``, an optimizer object of ``ffnn_numba.training``; plain gradient
+        descent with α = 0.1 by default). The buffers are the network's own: an engine call
+        through them changes the network, so hold ``lock`` around it where other threads may
+        use the network.
+        """
+        if optimizer is None:
+            return self._buffers(m, state), self._problem()
+        return self._buffers(m, state), self._problem(registry.OPTIMIZERS[optimizer.name],
+                                                      optimizer.settings())
+
+    def _buffers(self, m, state=None):
         ws = self._workspace(m)
-        nodes(ws.A, self._layers, 0, m)[...] = X
-        self._engine.forward_propagation(ws.Z, ws.A, ws.scratch, self._theta, self._layers, m)
-        return ws
+        return Buffers(self._theta, self._grad, self._no_state if state is None else state,
+                       ws.Z, ws.A, ws.dZ, ws.dA, ws.Y, ws.scratch)
+
+    def _problem(self, optimizer=registry.SGD, settings=None):
+        return Problem(self._layers, self._cost_code, self._fused, self._l2, optimizer,
+                       self._sgd_settings if settings is None else settings)
+
+    @property
+    def engine(self):
+        """The whole-network functions of the current backend (``ffnn_numba.kernels`` or
+        ``ffnn_numba.vectorized_step``): ``forward_propagation(b, p, m)``,
+        ``output_cost(b, p, Y)``, ``backward_propagation(b, p, Y, to_input)``,
+        ``train_step(b, p, Y)``, ``train_epoch(b, p, X, Y, order, batch_size, costs, hits)``,
+        with b, p from ``engine_arguments``."""
+        return self._engine
+
+    @property
+    def fused(self):
+        """Whether backpropagation starts from dZ^[L] = (A^[L] - Y)/m directly: softmax with
+        categorical cross-entropy, sigmoid with binary or multi-label cross-entropy, whose J
+        is also computed from the logits Z^[L]."""
+        return self._fused
+
+    @property
+    def lock(self):
+        """The re-entrant lock every method holds while it computes in the network's buffers."""
+        return self._lock
+
+    @property
+    def rng(self):
+        """The network's random generator: it drew the initial parameters, and draws fit's
+        shuffles and validation splits when fit is given no seed."""
+        return self._rng
+
+    def _forward(self, X):
+        """Run forward propagation on checked X; returns the Buffers holding every Z, A."""
+        m = X.shape[1]
+        b = self._buffers(m)
+        nodes(b.A, self._layers, 0, m)[...] = X
+        self._engine.forward_propagation(b, self._problem(), m)
+        return b
 
     # -- the derivation -----------------------------------------------------------------
 
@@ -201,7 +259,7 @@ class Network:
         under the derivation's names: "A0" (= X), and "Z1", "A1", ..., "ZL", "AL".
         """
         validation.check_bool(trace, "trace")
-        X = self._check_X(X)
+        X = self.validate_X(X)
         if trace:
             return self._trace(self._forward(X), X.shape[1], ("Z", "A"))
         return self._outputs(X)
@@ -218,7 +276,7 @@ class Network:
     @_one_call_at_a_time
     def cost(self, X, Y):
         """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0, as a float."""
-        return self._cost_checked(*self._check(X, Y))
+        return self._cost_checked(*self.validate(X, Y))
 
     @_one_call_at_a_time
     def gradients(self, X, Y, trace=False):
@@ -231,12 +289,12 @@ class Network:
         still shows the seed dA^[L] = dJ/dA^[L], computed from its own formula.
         """
         validation.check_bool(trace, "trace")
-        X, Y = self._check(X, Y)
-        ws = self._forward(X)
+        X, Y = self.validate(X, Y)
         m = X.shape[1]
-        self._engine.backward_propagation(self._grad, ws.dZ, ws.dA, ws.scratch, self._theta,
-                                          self._layers, ws.Z, ws.A, Y, self._cost_code,
-                                          self._fused, self._l2, True)
+        ws, p = self._buffers(m), self._problem()
+        nodes(ws.A, self._layers, 0, m)[...] = X
+        self._engine.forward_propagation(ws, p, m)
+        self._engine.backward_propagation(ws, p, Y, True)
         grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
         grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
         if trace:
@@ -269,16 +327,13 @@ class Network:
     @_one_call_at_a_time
     def step(self, X, Y, learning_rate=0.1):
         """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it."""
-        settings = training.SGD(learning_rate).settings()
-        X, Y = self._check(X, Y)
+        sgd = training.SGD(validation.check_learning_rate(learning_rate))
+        X, Y = self.validate(X, Y)
         m = X.shape[1]
-        ws = self._workspace(m)
-        nodes(ws.A, self._layers, 0, m)[...] = X
+        b, p = self._buffers(m), self._problem(registry.SGD, sgd.settings())
+        nodes(b.A, self._layers, 0, m)[...] = X
         with np.errstate(over="ignore", invalid="ignore"):   # reported below, once
-            J = float(self._engine.train_step(
-                self._theta, self._grad, self._no_state, settings, ws.Z, ws.A, ws.dZ, ws.dA,
-                ws.scratch, self._layers, Y, self._cost_code, self._fused, self._l2,
-                registry.SGD))
+            J = float(self._engine.train_step(b, p, Y))
         if not math.isfinite(J):
             warnings.warn(f"step: the cost is {J} on this batch, so the update was not a "
                           f"gradient step and the parameters may now hold non-finite values; "
@@ -344,9 +399,11 @@ class Network:
         back to the best epoch's (``restore_best``) or to those before the failed epoch:
         never left non-finite. Every argument is checked before any work.
         """
-        return training.fit(self, X, Y, epochs, batch_size, learning_rate, seed, shuffle,
-                            optimizer, schedule, validation_data, validation_fraction, patience,
-                            min_delta, restore_best, callbacks, verbose, reset_optimizer)
+        options = training.FitOptions(
+            epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
+            validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
+            verbose, reset_optimizer)
+        return training.fit(self, X, Y, options)
 
     def _outputs(self, X):
         """A^[L] for checked X, as a new array, computed in chunks of ``_chunk()`` examples."""
@@ -363,16 +420,13 @@ class Network:
         and the L2 term (which holds 1/m) added once."""
         m, chunk = X.shape[1], self._chunk()
         if m <= chunk:
-            ws = self._forward(X)
-            return float(self._engine.output_cost(ws.Z, ws.A, self._theta, self._layers, Y,
-                                                  self._cost_code, self._fused, self._l2))
-        J = 0.0
+            return float(self._engine.output_cost(self._forward(X), self._problem(), Y))
+        J, no_l2 = 0.0, self._problem()._replace(l2=0.0)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
-            ws = self._forward(X[:, start:end])
+            b = self._forward(X[:, start:end])
             Y_chunk = np.ascontiguousarray(Y[:, start:end])
-            J += (end - start) / m * float(self._engine.output_cost(
-                ws.Z, ws.A, self._theta, self._layers, Y_chunk, self._cost_code, self._fused, 0.0))
+            J += (end - start) / m * float(self._engine.output_cost(b, no_l2, Y_chunk))
         return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))
 
     @_one_call_at_a_time

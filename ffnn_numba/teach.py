@@ -147,7 +147,7 @@ def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None):
     if quantity not in QUANTITIES:
         raise ValueError(f"unknown quantity {quantity!r}; valid: {', '.join(QUANTITIES)}")
     t = net.gradients(X, Y, trace=True)
-    X, Y = net._check(X, Y)
+    X, Y = net.validate(X, Y)
     L, m, sizes = net.n_layers, X.shape[1], net.layer_sizes
     if quantity == "dA":
         if l not in (None, L):
@@ -220,14 +220,14 @@ def _J(net, t, Y, l, j, k, i, name):
         terms = ((A - Y) ** 2 / (2 * m)).ravel(order="F")
     elif cost == "categorical_cross_entropy":
         symbolic = f"J = −1/m Σ_i Σ_j {y}·log({a})"
-        if net._fused:  # from the logits, as the kernels do: log a = z - logsumexp(z)
+        if net.fused:  # from the logits, as the kernels do: log a = z - logsumexp(z)
             log_a = Z - (Z.max(axis=0) + np.log(np.exp(Z - Z.max(axis=0)).sum(axis=0)))
         else:
             log_a = np.log(np.maximum(A, eps))
         terms = (-Y * log_a / m).ravel(order="F")
     else:
         symbolic = f"J = −1/m Σ_i Σ_j ({y}·log({a}) + (1 − {y})·log(1 − {a}))"
-        if net._fused:  # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
+        if net.fused:  # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
             terms = ((np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))) / m).ravel(order="F")
         else:
             a_ = np.clip(A, eps, 1 - eps)
@@ -258,7 +258,7 @@ def _seed(net, t, Y, l, j, k, i, name):
         substituted = f"((1 − {_num(y)}) / (1 − {_num(a)}) − {_num(y)} / {_num(a)}) / {m}"
     notes = [f"with a = a_{{{J1},{I1}}}^{{[{L}]}}, y = y_{{{J1},{I1}}}: the seed of backpropagation "
              f"carries the 1/m of J."]
-    if net._fused:
+    if net.fused:
         notes.append(f"For {net.activations[-1]} with {cost} backpropagation skips this seed: "
                      f"the product simplifies to dZ^[L] = (A − Y)/m.")
     return symbolic, substituted, t[f"dA{L}"][j, i], terms, math.fsum(terms), notes
@@ -268,7 +268,7 @@ def _dZ(net, t, Y, l, j, k, i, name):
     J1, I1 = j + 1, i + 1
     lhs = f"∂J/∂{_sym('z', f'{J1},{I1}', l)}"
     value = t[f"dZ{l}"][j, i]
-    if l == net.n_layers and net._fused:
+    if l == net.n_layers and net.fused:
         a, y, m = t[f"A{l}"][j, i], Y[j, i], Y.shape[1]
         symbolic = f"{lhs} = ({_sym('a', f'{J1},{I1}', l)} − y_{{{J1},{I1}}}) / m"
         notes = [f"{name} with {net.cost_name}: Σ_p ∂J/∂a_p ∂a_p/∂z_j simplifies to (a − y)/m."]

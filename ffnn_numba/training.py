@@ -183,49 +183,76 @@ def split_validation(X, Y, fraction, rng):
     return X[:, train], Y[:, train], X[:, val], Y[:, val]
 
 
-def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
-        validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
-        verbose, reset_optimizer):
-    """The body of ``Network.fit`` (see there): compiled ``train_epoch`` calls, and the
-    bookkeeping between epochs. Every argument is checked before any work."""
-    epochs = validation.check_positive_int(epochs, "epochs")
-    batch_size = validation.check_positive_int(batch_size, "batch_size")
-    seed = validation.check_seed(seed)
-    shuffle = validation.check_bool(shuffle, "shuffle")
-    optimizer = make_optimizer(optimizer, learning_rate)
-    schedule = make_schedule(schedule)
-    settings = optimizer.settings()
-    if patience is not None:
-        patience = validation.check_positive_int(patience, "patience")
-    min_delta = validation.check_real(min_delta, "min_delta", 0)
-    restore_best = validation.check_bool(restore_best, "restore_best")
-    callbacks = validation.check_callbacks(callbacks)
-    verbose = validation.check_verbose(verbose)
-    reset_optimizer = validation.check_bool(reset_optimizer, "reset_optimizer")
-    if validation_data is not None and validation_fraction is not None:
-        raise ValueError("give validation_data or validation_fraction, not both")
-    if validation_fraction is not None:
-        validation_fraction = validation.check_real(validation_fraction, "validation_fraction",
-                                                    0, 1, low_open=True, high_open=True)
-    X, Y = net._check(X, Y)
-    X_val = Y_val = None
-    if validation_data is not None:
-        X_val, Y_val = net._check(*validation.check_validation_data(validation_data))
-    rng = net._rng if seed is None else np.random.default_rng(seed)
-    if validation_fraction is not None:
-        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, rng)
+@dataclass
+class FitOptions:
+    """Every option of ``Network.fit`` (see there for their meaning), checked on creation,
+    before any work: the one object ``fit`` passes on."""
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = None
+    seed: int = None
+    shuffle: bool = True
+    optimizer: object = "sgd"
+    schedule: object = "constant"
+    validation_data: tuple = None
+    validation_fraction: float = None
+    patience: int = None
+    min_delta: float = 0.0
+    restore_best: bool = True
+    callbacks: tuple = ()
+    verbose: object = "auto"
+    reset_optimizer: bool = True
 
-    kept = getattr(net, "_optimizer_memory", None)
-    if not reset_optimizer and kept is not None and kept[0] == optimizer:
-        state, settings[registry.STEPS] = kept[1], kept[2]
-    else:
-        state = np.zeros((2, len(net._theta)), net.dtype)
+    def __post_init__(self):
+        check = validation
+        self.epochs = check.check_positive_int(self.epochs, "epochs")
+        self.batch_size = check.check_positive_int(self.batch_size, "batch_size")
+        self.seed = check.check_seed(self.seed)
+        self.shuffle = check.check_bool(self.shuffle, "shuffle")
+        self.optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self.optimizer.settings()   # checks the optimizer's own settings
+        self.schedule = make_schedule(self.schedule)
+        if self.patience is not None:
+            self.patience = check.check_positive_int(self.patience, "patience")
+        self.min_delta = check.check_real(self.min_delta, "min_delta", 0)
+        self.restore_best = check.check_bool(self.restore_best, "restore_best")
+        self.callbacks = check.check_callbacks(self.callbacks)
+        self.verbose = check.check_verbose(self.verbose)
+        self.reset_optimizer = check.check_bool(self.reset_optimizer, "reset_optimizer")
+        if self.validation_data is not None and self.validation_fraction is not None:
+            raise ValueError("give validation_data or validation_fraction, not both")
+        if self.validation_fraction is not None:
+            self.validation_fraction = check.check_real(
+                self.validation_fraction, "validation_fraction", 0, 1, low_open=True,
+                high_open=True)
+        if self.validation_data is not None:
+            self.validation_data = check.check_validation_data(self.validation_data)
+
+
+def fit(net, X, Y, options):
+    """The body of ``Network.fit`` (see there), through the network's public engine API:
+    compiled ``train_epoch`` calls, and the bookkeeping between epochs."""
+    o = options
+    X, Y = net.validate(X, Y)
+    X_val = Y_val = None
+    if o.validation_data is not None:
+        X_val, Y_val = net.validate(*o.validation_data)
+    rng = net.rng if o.seed is None else np.random.default_rng(o.seed)
+    if o.validation_fraction is not None:
+        X, Y, X_val, Y_val = split_validation(X, Y, o.validation_fraction, rng)
+
+    kept = net.optimizer_state
+    resume = not o.reset_optimizer and kept is not None and kept[0] == o.optimizer
+    state = kept[1] if resume else np.zeros((2, len(net.theta)), net.dtype)
     X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
     m = X.shape[1]
-    batch_size = min(batch_size, m)
-    ws = net._workspace(batch_size)
+    batch_size = min(o.batch_size, m)
+    b, p = net.engine_arguments(batch_size, o.optimizer, state)
+    settings = p.settings
+    if resume:
+        settings[registry.STEPS] = kept[2]
     n_batches = -(-m // batch_size)
-    chunk = batches_per_call(net._layers, batch_size)
+    chunk = batches_per_call(p.layers, batch_size)
     batch_costs, batch_hits = np.zeros(n_batches), np.zeros(n_batches, np.int64)
     batch_shares = np.full(n_batches, batch_size / m)
     batch_shares[-1] = (m - (n_batches - 1) * batch_size) / m
@@ -234,15 +261,14 @@ def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, 
         history.update(val_cost=[], val_accuracy=[])
     monitor = "val_cost" if X_val is not None else "cost"
     best, best_theta, waited = math.inf, None, 0
-    before_epoch = net._theta.copy()
-    progress = Progress(epochs, verbose)
-    code = registry.OPTIMIZERS[optimizer.name]
-    net._optimizer_memory = None
+    before_epoch = net.theta.copy()
+    progress = Progress(o.epochs, o.verbose)
+    net.optimizer_state = None
     try:
-        for epoch in range(epochs):
-            settings[registry.LEARNING_RATE] = scheduled_rate(schedule, optimizer.learning_rate,
-                                                              epoch, epoch * m)
-            order = rng.permutation(m) if shuffle else np.arange(m)
+        for epoch in range(o.epochs):
+            settings[registry.LEARNING_RATE] = scheduled_rate(
+                o.schedule, o.optimizer.learning_rate, epoch, epoch * m)
+            order = rng.permutation(m) if o.shuffle else np.arange(m)
             # A diverging run is reported below, once; NumPy's overflow warnings add nothing.
             with np.errstate(over="ignore", invalid="ignore"):
                 # The epoch runs in calls of bounded work, so that Ctrl-C (which Python sees
@@ -250,48 +276,46 @@ def fit(net, X, Y, epochs, batch_size, learning_rate, seed, shuffle, optimizer, 
                 # a second, after a completed update.
                 for b0 in range(0, n_batches, chunk):
                     b1 = min(b0 + chunk, n_batches)
-                    net._engine.train_epoch(
-                        batch_costs[b0:b1], batch_hits[b0:b1], net._theta, net._grad, state,
-                        settings, ws.Z, ws.A, ws.dZ, ws.dA, ws.scratch, ws.Y, net._layers, X, Y,
-                        order[b0 * batch_size:b1 * batch_size], batch_size, net._cost_code,
-                        net._fused, net._l2, code)
-                    net._optimizer_memory = (optimizer, state, settings[registry.STEPS])
+                    net.engine.train_epoch(b, p, X, Y, order[b0 * batch_size:b1 * batch_size],
+                                           batch_size, batch_costs[b0:b1], batch_hits[b0:b1])
+                    net.optimizer_state = (o.optimizer, state, settings[registry.STEPS])
                 cost = float(batch_costs @ batch_shares)
-                diverged = not (math.isfinite(cost) and np.isfinite(net._theta).all())
+                diverged = not (math.isfinite(cost) and np.isfinite(net.theta).all())
                 if not diverged:
                     _record(net, history, cost, int(batch_hits.sum()) / m, X_val, Y_val)
             if diverged:
-                return _diverged(net, history, epoch, best_theta if restore_best else None,
+                return _diverged(net, history, epoch, best_theta if o.restore_best else None,
                                  before_epoch)
             history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
             progress.update(epoch + 1, history, (epoch + 1) * m)
-            before_epoch[...] = net._theta
-            if history[monitor][-1] < best - min_delta:
+            before_epoch[...] = net.theta
+            if history[monitor][-1] < best - o.min_delta:
                 best, waited = history[monitor][-1], 0
-                if restore_best:
-                    best_theta = net._theta.copy()
+                if o.restore_best:
+                    best_theta = net.theta.copy()
             else:
                 waited += 1
-            if any([bool(callback(net, epoch + 1, history)) for callback in callbacks]):
+            if any([bool(callback(net, epoch + 1, history)) for callback in o.callbacks]):
                 history["stopped"] = f"a callback asked to stop after epoch {epoch + 1}"
                 break
-            if patience is not None and waited >= patience:
+            if o.patience is not None and waited >= o.patience:
                 history["stopped"] = (f"early stopping after epoch {epoch + 1}: {monitor} has not "
-                                      f"improved by more than {min_delta:g} for {patience} epochs")
+                                      f"improved by more than {o.min_delta:g} for {o.patience} "
+                                      f"epochs")
                 break
     finally:
         progress.close()
-    if patience is not None and best_theta is not None:
-        net._theta[...] = best_theta
+    if o.patience is not None and best_theta is not None:
+        net.theta[...] = best_theta
     return history
 
 
 def _diverged(net, history, epoch, best_theta, before_epoch):
     """Stop a diverging fit: parameters back to the best epoch's (or, without one, to those
     before the failed epoch), the reason in history, and a warning."""
-    net._optimizer_memory = None
+    net.optimizer_state = None
     restored = best_theta if best_theta is not None else before_epoch
-    net._theta[...] = restored
+    net.theta[...] = restored
     which = ("the best epoch's" if best_theta is not None
              else f"those from before epoch {epoch + 1}")
     history["stopped"] = (f"diverged in epoch {epoch + 1}: the cost or the parameters became "
@@ -313,11 +337,11 @@ def batches_per_call(layers, batch_size):
 
 def _record(net, history, cost, accuracy, X_val, Y_val):
     """Append an epoch's training cost and accuracy, and its validation figures."""
-    regression = net._cost_code == registry.MEAN_SQUARED_ERROR
+    regression = net.cost_name == "mean_squared_error"
     history["cost"].append(cost)
     history["accuracy"].append(None if regression else accuracy)
     if X_val is not None:
-        history["val_cost"].append(net._cost_checked(X_val, Y_val))
-        hits = vectorized.correct_predictions(net._outputs(X_val), Y_val,
-                                              net._cost_code)
+        history["val_cost"].append(net.cost(X_val, Y_val))
+        hits = vectorized.correct_predictions(net.forward(X_val), Y_val,
+                                              registry.COSTS[net.cost_name].code)
         history["val_accuracy"].append(None if regression else hits / X_val.shape[1])

@@ -1,8 +1,9 @@
 """Forward and backward propagation through the whole network, in NumPy.
 
-The counterpart of ``ffnn_numba.kernels.step``: same functions, same signatures, same flat
-buffers (see ``layout``), each equation computed in its matrix form by ``vectorized``.
-``scratch`` is accepted for the same signatures and left unused: BLAS packs on its own.
+The counterpart of ``ffnn_numba.kernels.step``: same functions, same signatures (the
+network's ``layout.Buffers`` b and ``layout.Problem`` p, then the call's own arguments), same
+flat buffers, each equation computed in its matrix form by ``vectorized``. ``b.scratch`` is
+left unused: BLAS packs on its own.
 Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 """
 import numpy as np
@@ -11,13 +12,14 @@ from . import vectorized as eq
 from .layout import ACT, N, biases, nodes, weights
 
 
-def forward_propagation(Z_buf, A_buf, scratch, theta, layers, m):
-    """From A^[0] (already in A_buf), for l = 1..L: Z^[l] (eq:Z), then A^[l] (eq:A)."""
+def forward_propagation(b, p, m):
+    """From A^[0] (already in b.A), for l = 1..L: Z^[l] (eq:Z), then A^[l] (eq:A)."""
+    layers = p.layers
     for l in range(1, layers.shape[0]):
-        Z = nodes(Z_buf, layers, l, m)
-        eq.linear_forward(Z, weights(theta, layers, l), nodes(A_buf, layers, l - 1, m),
-                          biases(theta, layers, l))
-        eq.activation_forward(nodes(A_buf, layers, l, m), Z, layers[l, ACT])
+        Z = nodes(b.Z, layers, l, m)
+        eq.linear_forward(Z, weights(b.theta, layers, l), nodes(b.A, layers, l - 1, m),
+                          biases(b.theta, layers, l))
+        eq.activation_forward(nodes(b.A, layers, l, m), Z, layers[l, ACT])
 
 
 def l2_penalty(theta, layers, l2, m):
@@ -32,58 +34,57 @@ def l2_gradient(grad, theta, layers, l2, m):
         weights(grad, layers, l)[...] += l2 / m * weights(theta, layers, l)
 
 
-def output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2):
-    """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0."""
+def output_cost(b, p, Y):
+    """J = f(A^[L], Y)  (eq:J), plus the L2 term when p.l2 > 0."""
+    layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    J = eq.cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
-    return J + l2_penalty(theta, layers, l2, m) if l2 > 0 else J
+    J = eq.cost_forward(nodes(b.Z, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost, p.fused)
+    return J + l2_penalty(b.theta, layers, p.l2, m) if p.l2 > 0 else J
 
 
-def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, l2, to_input):
+def backward_propagation(b, p, Y, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dZ), dW^[l] (eq:dW), db^[l] (eq:db)
-    and dA^[l-1] (eq:dA_prev); dA^[0] only when ``to_input``; the L2 term's gradient when l2 > 0."""
+    and dA^[l-1] (eq:dA_prev); dA^[0] only when ``to_input``; the L2 term's gradient when
+    p.l2 > 0."""
+    layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    if fused:
-        eq.output_delta(nodes(dZ_buf, layers, L, m), nodes(A_buf, layers, L, m), Y)
+    if p.fused:
+        eq.output_delta(nodes(b.dZ, layers, L, m), nodes(b.A, layers, L, m), Y)
     else:
-        eq.cost_backward(nodes(dA_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost)
+        eq.cost_backward(nodes(b.dA, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost)
     for l in range(L, 0, -1):
-        dZ = nodes(dZ_buf, layers, l, m)
-        if l < L or not fused:
-            eq.activation_backward(dZ, nodes(dA_buf, layers, l, m), nodes(Z_buf, layers, l, m),
-                                   nodes(A_buf, layers, l, m), layers[l, ACT])
-        eq.weight_gradient(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m))
-        eq.bias_gradient(biases(grad, layers, l), dZ)
+        dZ = nodes(b.dZ, layers, l, m)
+        if l < L or not p.fused:
+            eq.activation_backward(dZ, nodes(b.dA, layers, l, m), nodes(b.Z, layers, l, m),
+                                   nodes(b.A, layers, l, m), layers[l, ACT])
+        eq.weight_gradient(weights(b.grad, layers, l), dZ, nodes(b.A, layers, l - 1, m))
+        eq.bias_gradient(biases(b.grad, layers, l), dZ)
         if l > 1 or to_input:
-            eq.prev_activation_gradient(nodes(dA_buf, layers, l - 1, m),
-                                        weights(theta, layers, l), dZ)
-    if l2 > 0:
-        l2_gradient(grad, theta, layers, l2, m)
+            eq.prev_activation_gradient(nodes(b.dA, layers, l - 1, m),
+                                        weights(b.theta, layers, l), dZ)
+    if p.l2 > 0:
+        l2_gradient(b.grad, b.theta, layers, p.l2, m)
 
 
-def train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y,
-               cost, fused, l2, optimizer):
-    """One optimizer step on the batch in A_buf; returns J before it."""
-    forward_propagation(Z_buf, A_buf, scratch, theta, layers, Y.shape[1])
-    J = output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2)
-    backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, l2, False)
-    eq.parameter_update(theta, grad, state, settings, optimizer)
+def train_step(b, p, Y):
+    """One step of the update rule p.optimizer on the batch in b.A; returns J before it."""
+    forward_propagation(b, p, Y.shape[1])
+    J = output_cost(b, p, Y)
+    backward_propagation(b, p, Y, False)
+    eq.parameter_update(b.theta, b.grad, b.state, p.settings, p.optimizer)
     return J
 
 
-def train_epoch(costs, hits, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
-                Y_buf, layers, X, Y, order, batch_size, cost, fused, l2, optimizer):
-    """One pass over the examples in ``order``, ``batch_size`` at a time; costs[b] and hits[b]
-    are batch b's J and correct predictions before its update."""
+def train_epoch(b, p, X, Y, order, batch_size, costs, hits):
+    """One pass over the examples in ``order``, ``batch_size`` at a time; costs[c] and hits[c]
+    are batch c's J and correct predictions before its update."""
+    layers = p.layers
     L, n_output = layers.shape[0] - 1, layers[-1, N]
-    for b in range(costs.shape[0]):
-        batch = order[b * batch_size:(b + 1) * batch_size]
+    for c in range(costs.shape[0]):
+        batch = order[c * batch_size:(c + 1) * batch_size]
         m = batch.shape[0]
-        Y_batch = Y_buf[:n_output * m].reshape((n_output, m))
-        X.take(batch, axis=1, out=nodes(A_buf, layers, 0, m), mode="clip")
+        Y_batch = b.Y[:n_output * m].reshape((n_output, m))
+        X.take(batch, axis=1, out=nodes(b.A, layers, 0, m), mode="clip")
         Y.take(batch, axis=1, out=Y_batch, mode="clip")
-        costs[b] = train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf,
-                              scratch, layers, Y_batch, cost, fused, l2, optimizer)
-        hits[b] = eq.correct_predictions(nodes(A_buf, layers, L, m), Y_batch, cost)
+        costs[c] = train_step(b, p, Y_batch)
+        hits[c] = eq.correct_predictions(nodes(b.A, layers, L, m), Y_batch, p.cost)

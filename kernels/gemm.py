@@ -24,7 +24,7 @@ the loop over s must be the innermost, vectorised one:
 The sums therefore differ from the reference loops by rounding only (``FASTMATH`` reassociates
 each pass of four terms).
 """
-from numba import parallel_chunksize, prange
+from numba import prange
 
 from ._jit import jit
 
@@ -167,12 +167,8 @@ def gemm(C, L, R, scratch):
     pack_panels(Bp, R)
     groups = (n_r + MC - 1) // MC
     if n_r * n_t * n_s >= PARALLEL_MIN_WORK and groups > 1:
-        # One group per task: a thread the scheduler has taken off its core holds up only
-        # the group it is working on; the others are taken by the threads that run.
-        with parallel_chunksize(1):
-            for g in prange(groups):
-                row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC],
-                          g * MC)
+        for g in prange(groups):
+            row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)
     else:
         for g in range(groups):
             row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)

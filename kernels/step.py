@@ -1,11 +1,12 @@
 """Forward and backward propagation through the whole network, over the flat buffers.
 
 Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
-Buffers (see ``ffnn_numba.layout``): ``theta``/``grad`` hold W^[l], b^[l] for every l;
-the node buffers ``Z_buf``, ``A_buf``, ``dZ_buf``, ``dA_buf`` hold one (n^[l], m) block per
-layer, A^[0] = X included; ``scratch`` holds the packed panels of the blocked products
-(``layout.scratch_size``). Every function here only reads and writes these buffers, so a
-training step allocates nothing, and one compilation per dtype serves every architecture.
+Every engine function takes ``b``, the network's ``layout.Buffers`` (θ, dJ/dθ, optimizer
+state, the node buffers Z, A, dZ, dA with one (n^[l], m) block per layer, the batch's
+targets, scratch), and ``p``, its ``layout.Problem`` (layer table, cost, fused flag, L2,
+update rule and its settings), then the few arguments of the call itself. Every function
+here only reads and writes these buffers, so a training step allocates nothing, and one
+compilation per dtype serves every architecture.
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
 whole module, to the reference loops of ``linear.py``.
 """
@@ -65,16 +66,17 @@ def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
 
 
 @jit(parallel=True)
-def forward_propagation(Z_buf, A_buf, scratch, theta, layers, m):
-    """From A^[0] (already in A_buf), for l = 1..L: Z^[l] (eq:z_scalar), then A^[l] (eq:a_scalar).
+def forward_propagation(b, p, m):
+    """From A^[0] (already in b.A), for l = 1..L: Z^[l] (eq:z_scalar), then A^[l] (eq:a_scalar).
 
-    Overwrites the blocks of layers 1..L in Z_buf and A_buf.
+    Overwrites the blocks of layers 1..L in b.Z and b.A.
     """
+    layers = p.layers
     for l in range(1, layers.shape[0]):
-        Z = nodes(Z_buf, layers, l, m)
-        layer_linear_forward(Z, weights(theta, layers, l), nodes(A_buf, layers, l - 1, m),
-                             biases(theta, layers, l), scratch)
-        activation_forward(nodes(A_buf, layers, l, m), Z, layers[l, ACT])
+        Z = nodes(b.Z, layers, l, m)
+        layer_linear_forward(Z, weights(b.theta, layers, l), nodes(b.A, layers, l - 1, m),
+                             biases(b.theta, layers, l), b.scratch)
+        activation_forward(nodes(b.A, layers, l, m), Z, layers[l, ACT])
 
 
 @jit
@@ -102,81 +104,78 @@ def l2_gradient(grad, theta, layers, l2, m):
 
 
 @jit
-def output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2):
-    """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0; from the logits Z^[L] for the
-    fused pairs."""
+def output_cost(b, p, Y):
+    """J = f(A^[L], Y)  (eq:J), plus the L2 term when p.l2 > 0; from the logits Z^[L] for the
+    fused pairs. Y is the (n^[L], m) targets of the batch in b.A."""
+    layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    J = cost_forward(nodes(Z_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost, fused)
-    if l2 > 0:
-        J += l2_penalty(theta, layers, l2, m)
+    J = cost_forward(nodes(b.Z, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost, p.fused)
+    if p.l2 > 0:
+        J += l2_penalty(b.theta, layers, p.l2, m)
     return J
 
 
 @jit(parallel=True)
-def backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, l2, to_input):
+def backward_propagation(b, p, Y, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dz_scalar), dW^[l] (eq:dw_scalar),
     db^[l] (eq:db_scalar) and dA^[l-1] (eq:da_prev_scalar).
 
     Fused pairs start from dZ^[L] = (A^[L] - Y)/m instead. dA^[0] = dJ/dX is computed only when
-    ``to_input``. With l2 > 0 every dW^[l] also gets the L2 term's (λ/m) W^[l]. Overwrites grad
-    and the blocks of dZ_buf and dA_buf it reaches.
+    ``to_input``. With p.l2 > 0 every dW^[l] also gets the L2 term's (λ/m) W^[l]. Overwrites
+    b.grad and the blocks of b.dZ and b.dA it reaches.
     """
+    layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    if fused:
-        output_delta(nodes(dZ_buf, layers, L, m), nodes(A_buf, layers, L, m), Y)
+    if p.fused:
+        output_delta(nodes(b.dZ, layers, L, m), nodes(b.A, layers, L, m), Y)
     else:
-        cost_backward(nodes(dA_buf, layers, L, m), nodes(A_buf, layers, L, m), Y, cost)
+        cost_backward(nodes(b.dA, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost)
     for l in range(L, 0, -1):
-        dZ = nodes(dZ_buf, layers, l, m)
-        if l < L or not fused:
-            activation_backward(dZ, nodes(dA_buf, layers, l, m), nodes(Z_buf, layers, l, m),
-                                nodes(A_buf, layers, l, m), layers[l, ACT])
-        layer_weight_gradient(weights(grad, layers, l), dZ, nodes(A_buf, layers, l - 1, m),
-                              scratch)
-        bias_gradient(biases(grad, layers, l), dZ)
+        dZ = nodes(b.dZ, layers, l, m)
+        if l < L or not p.fused:
+            activation_backward(dZ, nodes(b.dA, layers, l, m), nodes(b.Z, layers, l, m),
+                                nodes(b.A, layers, l, m), layers[l, ACT])
+        layer_weight_gradient(weights(b.grad, layers, l), dZ, nodes(b.A, layers, l - 1, m),
+                              b.scratch)
+        bias_gradient(biases(b.grad, layers, l), dZ)
         if l > 1 or to_input:
-            layer_prev_activation_gradient(nodes(dA_buf, layers, l - 1, m),
-                                           weights(theta, layers, l), dZ, scratch)
-    if l2 > 0:
-        l2_gradient(grad, theta, layers, l2, m)
+            layer_prev_activation_gradient(nodes(b.dA, layers, l - 1, m),
+                                           weights(b.theta, layers, l), dZ, b.scratch)
+    if p.l2 > 0:
+        l2_gradient(b.grad, b.theta, layers, p.l2, m)
 
 
 @jit(parallel=True)
-def train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch, layers, Y,
-               cost, fused, l2, optimizer):
-    """One step of the optimizer on the batch whose A^[0] is in A_buf: forward, J, backward,
-    then the update of ``optimizer`` (kernels/optimizers.py). Returns J before the update."""
-    m = Y.shape[1]
-    forward_propagation(Z_buf, A_buf, scratch, theta, layers, m)
-    J = output_cost(Z_buf, A_buf, theta, layers, Y, cost, fused, l2)
-    backward_propagation(grad, dZ_buf, dA_buf, scratch, theta, layers, Z_buf, A_buf, Y, cost,
-                         fused, l2, False)
-    parameter_update(theta, grad, state, settings, optimizer)
+def train_step(b, p, Y):
+    """One step of the update rule p.optimizer on the batch whose A^[0] is in b.A: forward,
+    J, backward, then the update (kernels/optimizers.py). Returns J before the update."""
+    forward_propagation(b, p, Y.shape[1])
+    J = output_cost(b, p, Y)
+    backward_propagation(b, p, Y, False)
+    parameter_update(b.theta, b.grad, b.state, p.settings, p.optimizer)
     return J
 
 
 @jit(parallel=True)
-def train_epoch(costs, hits, theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf, scratch,
-                Y_buf, layers, X, Y, order, batch_size, cost, fused, l2, optimizer):
+def train_epoch(b, p, X, Y, order, batch_size, costs, hits):
     """One pass over the examples in ``order``, ``batch_size`` at a time, one ``train_step`` each.
 
-    Each batch's columns of X and Y are copied into the A^[0] block of A_buf and into Y_buf.
-    Overwrites costs[b] and hits[b] with batch b's J and correct predictions, both from its
-    outputs before its update (which A_buf still holds after the step).
+    Each batch's columns of X and Y are copied into the A^[0] block of b.A and into b.Y.
+    Overwrites costs[c] and hits[c] with batch c's J and correct predictions, both from its
+    outputs before its update (which b.A still holds after the step).
     """
+    layers = p.layers
     L, n_input, n_output = layers.shape[0] - 1, layers[0, N], layers[-1, N]
-    for b in range(costs.shape[0]):
-        start = b * batch_size
+    for c in range(costs.shape[0]):
+        start = c * batch_size
         m = min(batch_size, order.shape[0] - start)
-        X_batch = nodes(A_buf, layers, 0, m)
-        Y_batch = Y_buf[:n_output * m].reshape((n_output, m))
-        for c in range(m):
-            i = order[start + c]
+        X_batch = nodes(b.A, layers, 0, m)
+        Y_batch = b.Y[:n_output * m].reshape((n_output, m))
+        for e in range(m):
+            i = order[start + e]
             for k in range(n_input):
-                X_batch[k, c] = X[k, i]
+                X_batch[k, e] = X[k, i]
             for j in range(n_output):
-                Y_batch[j, c] = Y[j, i]
-        costs[b] = train_step(theta, grad, state, settings, Z_buf, A_buf, dZ_buf, dA_buf,
-                              scratch, layers, Y_batch, cost, fused, l2, optimizer)
-        hits[b] = correct_predictions(nodes(A_buf, layers, L, m), Y_batch, cost)
+                Y_batch[j, e] = Y[j, i]
+        costs[c] = train_step(b, p, Y_batch)
+        hits[c] = correct_predictions(nodes(b.A, layers, L, m), Y_batch, p.cost)

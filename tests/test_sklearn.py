@@ -91,7 +91,7 @@ def test_partial_fit_continues(digits):
     for _ in range(30):
         clf.partial_fit(X, y, classes=np.arange(10))
     assert clf.n_iter_ == 30 and len(clf.loss_curve_) == 30
-    assert clf.network_._optimizer_memory[2] == 30 * 7   # Adam's steps: 7 batches a pass
+    assert clf.network_.optimizer_state[2] == 30 * 7   # Adam's steps: 7 batches a pass
     assert clf.score(X_test, y_test) >= 0.9
 
 

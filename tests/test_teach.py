@@ -158,6 +158,25 @@ def test_gradcheck_checks_float32_networks_in_float64():
     assert all(np.array_equal(before[k], net.params[k]) for k in before)
 
 
+def test_gradcheck_includes_the_l2_term(backend, monkeypatch):
+    """With λ > 0 the numeric side is the full J, L2 term included: the check passes, and a
+    backpropagation that forgot (λ/m) W^[l] fails it."""
+    net, X, Y = problem(["tanh", "linear"], "mean_squared_error", backend=backend)
+    net.l2 = 5.0
+    assert ff.gradcheck(net, X, Y).passed
+    real = ff.Network.gradients
+
+    def forgets_l2(self, X, Y, trace=False):
+        grads = real(self, X, Y, trace)
+        for l in range(1, self.n_layers + 1):
+            grads[f"dW{l}"] -= self.l2 / X.shape[1] * self.params[f"W{l}"]
+        return grads
+
+    monkeypatch.setattr(ff.Network, "gradients", forgets_l2)
+    report = ff.gradcheck(net, X, Y)
+    assert not report.passed and report["dW1"]["max"] > 1e-2
+
+
 def test_gradcheck_numbers_and_failure(monkeypatch):
     net, X, Y = problem(["tanh", "linear"], "mean_squared_error")
     numeric = naive.numerical_gradient(lambda: net.cost(X, Y), net.params["W1"])
