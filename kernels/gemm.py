@@ -32,7 +32,10 @@ MR = 4      # rows of C per pass: 4 rows x 4 terms of L held in registers
 NC = 128    # columns of a panel (compile-time constant, as the distances above must be)
 KC = 256    # t per cache block: KC x NC panel block = 256 KiB (float64), stays in L2
 MC = 32     # rows of C per thread's task: its MC x NC tiles stay in L1/L2
-PARALLEL_MIN_WORK = 1 << 17  # multiply-adds below which one thread is faster (measured, bench/)
+# Multiply-adds below which one thread is faster (2 cores, bench --busy): at medium size
+# (12.8M) two threads gained nothing on an idle machine and lost up to 2.5x on a busy one;
+# at large (268M) they gain 1.2-1.35x idle.
+PARALLEL_MIN_WORK = 1 << 25
 
 
 def scratch_length(n_r, n_t, n_s):

@@ -16,9 +16,24 @@ COST = "categorical_cross_entropy"
 
 
 def test_the_sizes_are_above_the_thresholds():
-    from ffnn_numba.kernels import blocked
+    from ffnn_numba.kernels import gemm
     works = [n * n_prev * M for n_prev, n in zip(SIZES[:-2], SIZES[1:-1])]
-    assert min(works) > 3 * max(step_kernels.BLOCKED_MIN_WORK, blocked.PARALLEL_MIN_WORK)
+    assert min(works) > 3 * step_kernels.BLOCKED_MIN_WORK
+    assert 4096 * 80 * 128 > gemm.PARALLEL_MIN_WORK      # the threaded network below
+
+
+@pytest.mark.parametrize("backend", ["loops", "numpy"])
+def test_a_network_whose_products_use_threads(backend):
+    """[4096, 80, 5] on 128 examples: Z^[1], dW^[1] and dJ/dX are above the threading
+    threshold; gradients with dJ/dX against the naive reference."""
+    rng = np.random.default_rng(3)
+    net = ff.Network([4096, 80, 5], ["tanh", "softmax"], COST, backend=backend, seed=3)
+    X, y = rng.standard_normal((4096, 128)), rng.integers(0, 5, 128)
+    params = {k: v.copy() for k, v in net.params.items()}
+    _, grads_ref = naive.gradients(params, ["tanh", "softmax"], COST, X, np.eye(5)[:, y])
+    grads = net.gradients(X, y)
+    for key, ref in grads_ref.items():
+        assert_close(grads[key], ref)
 
 
 def _problem(dtype, seed=0):
