@@ -157,14 +157,19 @@ def block_mean(step, threads=None):
 def side_by_side(steps, min_time, rounds=5):
     """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
     each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
-    between the steps, so that a passing disturbance of the machine falls on all of them
-    alike. A step's ``threads`` attribute, where it has one, limits Numba's threads for it."""
+    between the steps, forwards and backwards, so that a passing disturbance of the machine falls
+    on all of them alike. A step's ``threads`` attribute, where it has one, limits Numba's threads for it."""
     samples = {name: [] for name in steps}
     for step in steps.values():
         block_mean(step, getattr(step, "threads", None))   # warm up every one first
     per_round = min_time / rounds / len(steps)
-    for _ in range(rounds):
-        for name, step in steps.items():
+    names = list(steps)
+    for r in range(rounds):
+        # Every other round runs backwards, so that no step always follows the same one: BLAS
+        # and OpenMP threads keep spinning for a while after their work, and would otherwise
+        # always take their cores from the same neighbour.
+        for name in (names if r % 2 == 0 else names[::-1]):
+            step = steps[name]
             end = time.perf_counter() + per_round
             while True:
                 samples[name].append(block_mean(step, getattr(step, "threads", None)))
