@@ -18,33 +18,13 @@ distributed = pytest.importorskip("dask.distributed",
                                   reason="the dask extra (dask[distributed]) is not installed",
                                   exc_type=ImportError)
 import cloudpickle  # noqa: E402  (a dependency of dask.distributed)
-import joblib  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from ffnn_numba import kernels  # noqa: E402
 from ffnn_numba.sklearn import MLPClassifier  # noqa: E402
 
-# The search of tests/test_parallel_search.py.
-GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-1]}
-
-
-def search(backend=None):
-    """GridSearchCV over the package's MLPClassifier on the bundled digits; with a backend
-    name, the fits run on that joblib backend."""
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    estimator = MLPClassifier(max_iter=15, batch_size=32, learning_rate_init=0.01,
-                              random_state=0)
-    grid = GridSearchCV(estimator, GRID, cv=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is small on purpose
-        if backend is None:
-            return grid.fit(X, y)
-        with joblib.parallel_backend(backend):  # n_jobs=-1: every worker of the cluster
-            return grid.fit(X, y)
+# The search of tests/test_parallel_search.py, on a Dask cluster instead of local processes.
+from test_parallel_search import assert_same_search, search  # noqa: E402
 
 
 def tiny_fit():
@@ -124,13 +104,7 @@ def test_fresh_workers_load_the_kernels_from_the_cache(client, warm_cache):
 
 def test_dask_search_gives_the_serial_results(client, serial):
     # serial compiled the kernels in this process, or loaded them from the cache, first
-    on_dask = search("dask")
-    np.testing.assert_array_equal(on_dask.cv_results_["mean_test_score"],
-                                  serial.cv_results_["mean_test_score"])
-    np.testing.assert_array_equal(on_dask.cv_results_["std_test_score"],
-                                  serial.cv_results_["std_test_score"])
-    assert on_dask.best_params_ == serial.best_params_
-    assert on_dask.best_score_ == serial.best_score_
+    assert_same_search(search(backend="dask"), serial)
     # the fits really ran on the workers, and none of them compiled a kernel
     reports = client.run(worker_report)
     assert any(r["had_kernels"] for r in reports.values()), reports

@@ -22,8 +22,10 @@ from ffnn_numba.sklearn import MLPClassifier  # noqa: E402
 GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-1]}
 
 
-def search(n_jobs=None):
-    """GridSearchCV over the package's MLPClassifier on the bundled digits (no download)."""
+def search(n_jobs=None, backend=None):
+    """GridSearchCV over the package's MLPClassifier on the bundled digits (no download); with
+    a backend name, the fits run on that joblib backend."""
+    import joblib
     X, y = load_digits(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     estimator = MLPClassifier(max_iter=15, batch_size=32, learning_rate_init=0.01,
@@ -31,7 +33,18 @@ def search(n_jobs=None):
     grid = GridSearchCV(estimator, GRID, cv=3, n_jobs=n_jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is small on purpose
-        return grid.fit(X, y)
+        if backend is None:
+            return grid.fit(X, y)
+        with joblib.parallel_backend(backend):  # n_jobs=-1: every worker it has
+            return grid.fit(X, y)
+
+
+def assert_same_search(got, expected):
+    """Every score, the best parameters and the best score, exactly."""
+    for key in ("mean_test_score", "std_test_score"):
+        np.testing.assert_array_equal(got.cv_results_[key], expected.cv_results_[key])
+    assert got.best_params_ == expected.best_params_
+    assert got.best_score_ == expected.best_score_
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +60,7 @@ def test_serial_search_learns(serial):
 
 def test_two_worker_processes_give_the_same_results(serial):
     parallel = search(n_jobs=2)
-    np.testing.assert_array_equal(parallel.cv_results_["mean_test_score"],
-                                  serial.cv_results_["mean_test_score"])
-    np.testing.assert_array_equal(parallel.cv_results_["std_test_score"],
-                                  serial.cv_results_["std_test_score"])
-    assert parallel.best_params_ == serial.best_params_
-    assert parallel.best_score_ == serial.best_score_
+    assert_same_search(parallel, serial)
     # the refit on all the data is done in this process both times
     np.testing.assert_array_equal(parallel.best_estimator_.coefs_[0],
                                   serial.best_estimator_.coefs_[0])
