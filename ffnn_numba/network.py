@@ -196,13 +196,23 @@ class Network:
         scratch, and ``state``: the optimizer's memory, none by default) and
         ``layout.Problem`` (layer table, cost, L2, and the update rule and settings of
         ``optimizer``, an optimizer object of ``ffnn_numba.training``; plain gradient
-        descent with α = 0.1 by default). The buffers are the network's own: an engine call
+        descent with α = 0.1 by default). ``state`` is (2, len(theta)) in the network's
+        dtype; zeros are allocated for an optimizer that keeps state when it is omitted. The buffers are the network's own: an engine call
         through them changes the network, so hold ``lock`` around it where other threads may
         use the network.
         """
+        m = validation.check_positive_int(m, "m")
+        name = "sgd" if optimizer is None else optimizer.name
+        if state is None and name != "sgd":   # momentum and Adam keep two numbers per θ
+            state = np.zeros((2, len(self._theta)), self.dtype)
+        if state is not None and (not isinstance(state, np.ndarray) or state.dtype != self.dtype
+                                  or state.shape != (2, len(self._theta))
+                                  or not state.flags.c_contiguous):
+            raise ValueError(f"state must be a C-contiguous {np.dtype(self.dtype).name} array "
+                             f"of shape (2, {len(self._theta)})")
         if optimizer is None:
             return self._buffers(m, state), self._problem()
-        return self._buffers(m, state), self._problem(registry.OPTIMIZERS[optimizer.name],
+        return self._buffers(m, state), self._problem(registry.OPTIMIZERS[name],
                                                       optimizer.settings())
 
     def _buffers(self, m, state=None):

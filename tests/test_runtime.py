@@ -196,3 +196,13 @@ def test_a_process_given_its_share_of_the_cores_keeps_to_it(env, expected):
     out = subprocess.run([sys.executable, "-c", "import ffnn_numba; print(ffnn_numba.get_num_threads())"],
                          env={**clean, **env}, capture_output=True, text=True, check=True).stdout
     assert int(out) == (cores if expected is None else expected)
+
+
+def test_engine_arguments_give_every_update_rule_its_memory():
+    net = ff.Network([3, 4, 2], cost="categorical_cross_entropy", seed=0)
+    b, p = net.engine_arguments(8, ff.training.Adam())
+    assert b.state.shape == (2, len(net.theta)) and p.optimizer == ff.registry.ADAM
+    b, p = net.engine_arguments(8)
+    assert b.state.shape == (2, 0) and p.optimizer == ff.registry.SGD
+    with pytest.raises(ValueError, match=r"state must be a C-contiguous float64 array of shape \(2, 26\)"):
+        net.engine_arguments(8, ff.training.Momentum(), np.zeros((2, 5)))
