@@ -197,11 +197,14 @@ class Network:
         ``layout.Problem`` (layer table, cost, L2, and the update rule and settings of
         ``optimizer``, an optimizer object of ``ffnn_numba.training``; plain gradient
         descent with α = 0.1 by default). ``state`` is (2, len(theta)) in the network's
-        dtype; zeros are allocated for an optimizer that keeps state when it is omitted. The buffers are the network's own: an engine call
-        through them changes the network, so hold ``lock`` around it where other threads may
-        use the network.
+        dtype; zeros are allocated for an optimizer that keeps state when it is omitted.
+        The buffers are the network's own: an engine call through them changes the network,
+        so hold ``lock`` around it where other threads may use the network.
         """
         m = validation.check_positive_int(m, "m")
+        if optimizer is not None and not isinstance(optimizer, training.SGD):
+            raise TypeError(f"optimizer must be an optimizer object of ffnn_numba.training "
+                            f"(SGD, Momentum, Nesterov, Adam) or None; got {optimizer!r}")
         name = "sgd" if optimizer is None else optimizer.name
         if state is None and name != "sgd":   # momentum and Adam keep two numbers per θ
             state = np.zeros((2, len(self._theta)), self.dtype)
@@ -289,6 +292,14 @@ class Network:
         return self._cost_checked(*self.validate(X, Y))
 
     @_one_call_at_a_time
+    def evaluate(self, X, Y):
+        """``(cost(X, Y), forward(X))`` from one forward pass: J as a float and A^[L] as a new
+        (n^[L], m) array."""
+        X, Y = self.validate(X, Y)
+        A = np.empty((self.layer_sizes[-1], X.shape[1]), self.dtype)
+        return self._cost_checked(X, Y, A), A
+
+    @_one_call_at_a_time
     def gradients(self, X, Y, trace=False):
         """dJ/dW^[l], dJ/db^[l] for l = 1..L and dJ/dA^[0] = dJ/dX, as new arrays.
 
@@ -301,10 +312,8 @@ class Network:
         validation.check_bool(trace, "trace")
         X, Y = self.validate(X, Y)
         m = X.shape[1]
-        ws, p = self._buffers(m), self._problem()
-        nodes(ws.A, self._layers, 0, m)[...] = X
-        self._engine.forward_propagation(ws, p, m)
-        self._engine.backward_propagation(ws, p, Y, True)
+        ws = self._forward(X)
+        self._engine.backward_propagation(ws, self._problem(), Y, True)
         grads = {f"d{key}": view.copy() for key, view in Parameters(self._grad, self._layers).items()}
         grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
         if trace:
@@ -425,16 +434,21 @@ class Network:
                                       end - start)
         return out
 
-    def _cost_checked(self, X, Y):
+    def _cost_checked(self, X, Y, outputs=None):
         """J on checked X, Y: each chunk's cost weighted by its share of the m examples,
-        and the L2 term (which holds 1/m) added once."""
-        m, chunk = X.shape[1], self._chunk()
+        and the L2 term (which holds 1/m) added once. Fills ``outputs`` with A^[L] if given."""
+        m, chunk, L = X.shape[1], self._chunk(), self.n_layers
         if m <= chunk:
-            return float(self._engine.output_cost(self._forward(X), self._problem(), Y))
+            b = self._forward(X)
+            if outputs is not None:
+                outputs[...] = nodes(b.A, self._layers, L, m)
+            return float(self._engine.output_cost(b, self._problem(), Y))
         J, no_l2 = 0.0, self._problem()._replace(l2=0.0)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
             b = self._forward(X[:, start:end])
+            if outputs is not None:
+                outputs[:, start:end] = nodes(b.A, self._layers, L, end - start)
             Y_chunk = np.ascontiguousarray(Y[:, start:end])
             J += (end - start) / m * float(self._engine.output_cost(b, no_l2, Y_chunk))
         return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))

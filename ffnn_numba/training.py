@@ -78,7 +78,8 @@ def make_optimizer(optimizer, learning_rate):
             raise ValueError("give the learning rate to the optimizer object, not to fit")
         return optimizer
     name = validation.check_choice("optimizer", optimizer, tuple(OPTIMIZER_CLASSES))
-    return OPTIMIZER_CLASSES[name]() if learning_rate is None else OPTIMIZER_CLASSES[name](learning_rate)
+    kind = OPTIMIZER_CLASSES[name]
+    return kind() if learning_rate is None else kind(learning_rate)
 
 
 @dataclass
@@ -341,7 +342,7 @@ def _record(net, history, cost, accuracy, X_val, Y_val):
     history["cost"].append(cost)
     history["accuracy"].append(None if regression else accuracy)
     if X_val is not None:
-        history["val_cost"].append(net.cost(X_val, Y_val))
-        hits = vectorized.correct_predictions(net.forward(X_val), Y_val,
-                                              registry.COSTS[net.cost_name].code)
+        cost, outputs = net.evaluate(X_val, Y_val)   # one forward pass for both
+        history["val_cost"].append(cost)
+        hits = vectorized.correct_predictions(outputs, Y_val, registry.COSTS[net.cost_name].code)
         history["val_accuracy"].append(None if regression else hits / X_val.shape[1])

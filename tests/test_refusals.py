@@ -42,7 +42,8 @@ BAD_FIT = [
     (dict(validation_data=("X",)), TypeError, "validation_data must be a pair"),
     (dict(validation_data=None, validation_fraction="0.2"), TypeError,
      "validation_fraction must be a real number"),
-    (dict(validation_fraction=1.0), ValueError, r"validation_fraction must be a finite number in \(0, 1\)"),
+    (dict(validation_fraction=1.0), ValueError,
+     r"validation_fraction must be a finite number in \(0, 1\)"),
     (dict(callbacks=[print, 1]), TypeError, r"callbacks\[1\] is not callable"),
     (dict(callbacks=print), TypeError, "wrap it in a list"),
     (dict(min_delta=float("nan")), ValueError, "min_delta must be a finite number >= 0"),
@@ -100,7 +101,8 @@ def test_trace_must_be_a_bool():
 def test_parameters_are_checked_as_the_network_stores_them():
     net = _net(dtype=np.float32)
     before = _theta(net)
-    with pytest.raises(ValueError, match="W1 contains NaN or infinite values as float32 .*overflow"):
+    overflow = "W1 contains NaN or infinite values as float32 .*overflow"
+    with pytest.raises(ValueError, match=overflow):
         net.params["W1"] = np.full((8, 3), 1e39)
     with pytest.raises(TypeError, match="W1 must hold real numbers; got dtype complex128"):
         net.params["W1"] = np.ones((8, 3)) + 1j
@@ -256,3 +258,22 @@ def test_a_large_call_leaves_no_large_workspace_behind(monkeypatch):
     assert net._workspace_cache is None
     net.fit(X[:, :256], y[:256], epochs=1, batch_size=32, verbose=False)
     assert net._workspace_cache is not None   # a training batch's workspace is kept
+
+
+def test_evaluate_is_cost_and_forward_in_one_pass(backend, monkeypatch):
+    net = ff.Network([64, 32, 10], cost="categorical_cross_entropy", backend=backend, seed=0,
+                     l2=0.5)
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((64, 3000)), rng.integers(0, 10, 3000)
+    for budget in (network.WORKSPACE_BYTES, 1 << 20):        # one chunk, then several
+        monkeypatch.setattr(network, "WORKSPACE_BYTES", budget)
+        J, A = net.evaluate(X, y)
+        assert J == pytest.approx(net.cost(X, y), rel=1e-12)
+        np.testing.assert_allclose(A, net.forward(X), rtol=1e-12, atol=1e-15)
+
+
+def test_engine_arguments_refuse_what_is_not_an_optimizer():
+    with pytest.raises(TypeError, match="optimizer must be an optimizer object"):
+        _net().engine_arguments(8, "adam")
+    with pytest.raises(TypeError, match="m must be an integer"):
+        _net().engine_arguments(8.0)
