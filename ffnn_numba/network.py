@@ -11,12 +11,12 @@ import warnings
 
 import numpy as np
 
-from . import kernels, registry, training, validation, vectorized, vectorized_step
+from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
 from .layout import Buffers, Problem, make_layers, n_params, nodes
 
-ENGINES = {"loops": kernels, "numpy": vectorized_step}
-EQUATIONS = {"loops": kernels, "numpy": vectorized}
+ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
+EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
 
 
 def _one_call_at_a_time(method):
@@ -52,9 +52,11 @@ class Network:
         multi-label cross-entropy, softmax for categorical, linear for mean squared error).
     cost : str, default "mean_squared_error"
         One of ``ffnn_numba.COSTS``.
-    backend : {"loops", "numpy"}, default "loops"
-        The Numba scalar loops or the vectorized NumPy path. May be changed at any time
-        through the ``backend`` attribute; it changes speed, never results.
+    backend : {"loops", "numpy", "reference"}, default "loops"
+        The Numba-compiled loops, the vectorized NumPy path, or the reference loop nests run
+        as plain Python, one equation at a time (slow; for teaching and debugging, see
+        ``ffnn_numba.reference``). May be changed at any time through the ``backend``
+        attribute; it changes speed, never results.
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
         Precision of parameters, buffers and outputs.
     seed : int or None

@@ -12,8 +12,12 @@ LINEAR, RELU, LEAKY_RELU, ELU, SOFTPLUS, SILU, SIGMOID, TANH, SOFTMAX = range(9)
 MEAN_SQUARED_ERROR, BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY, MULTILABEL_CROSS_ENTROPY = (
     range(4))
 
-# The engines a network can run on: Numba's scalar loops and NumPy's matrix forms.
+# The engines a network trains on, compared by the benchmark and the demo: Numba's compiled
+# loops and NumPy's matrix forms.
 BACKENDS = ("loops", "numpy")
+# Every engine a network can run on: also the reference loop nests as plain Python, slow, for
+# teaching and debugging (ffnn_numba/reference.py).
+ALL_BACKENDS = (*BACKENDS, "reference")
 
 LEAKY_RELU_SLOPE = 0.01   # leaky_relu(z) = 0.01 z for z < 0
 ELU_ALPHA = 1.0           # elu(z) = α (exp(z) - 1) for z < 0

@@ -22,7 +22,7 @@ def check_choice(kind, name, valid):
 
 
 def check_backend(name):
-    return check_choice("backend", name, registry.BACKENDS)
+    return check_choice("backend", name, registry.ALL_BACKENDS)
 
 
 def check_cost(name):

@@ -1,0 +1,119 @@
+"""The "reference" backend: the reference loop nests of ``ffnn_numba.kernels``, run as plain
+Python, one equation at a time.
+
+Every number a network computes on this backend comes from the Python source of the kernels
+in ``kernels/linear.py``, ``kernels/activations.py``, ``kernels/costs.py`` and
+``kernels/optimizers.py`` (each kernel's ``py_func``, the function Numba compiles), so a
+breakpoint or a print in those loops is hit, and a student reads exactly the code that
+runs. It is slow (about a microsecond per multiply-add): a backend for teaching, debugging
+and checking, not for training large networks. The loops backend compiles the same kernels,
+except that above ``kernels.step.BLOCKED_MIN_WORK`` multiply-adds it uses the blocked forms
+of ``kernels/blocked.py`` for the three products.
+
+``EQUATIONS`` maps each kernel's name to the function that runs for it; ``replaced``
+substitutes functions of the same signatures for a while (``ffnn_numba.exercises`` plugs a
+student's functions into a network this way).
+"""
+import contextlib
+import threading
+
+from . import kernels, registry
+from .kernels import costs, linear, optimizers
+from .vectorized_step import PythonEngine
+
+
+def _python(kernel):
+    """The Python function a Numba kernel compiles (itself when the JIT is disabled)."""
+    return getattr(kernel, "py_func", kernel)
+
+
+_KERNELS = [linear.linear_forward, linear.weight_gradient, linear.bias_gradient,
+            linear.prev_activation_gradient, costs.output_delta, costs.correct_predictions,
+            costs.sigmoid_cross_entropy_from_logits, costs.softmax_cross_entropy_from_logits,
+            *(f for pair in kernels.ACTIVATION_FUNCTIONS.values() for f in pair),
+            *(f for pair in kernels.COST_FUNCTIONS.values() for f in pair),
+            *optimizers.UPDATE_RULES.values()]
+
+EQUATIONS = {_python(f).__name__: _python(f) for f in _KERNELS}
+"""Kernel name -> the plain Python function the reference backend calls for it: e.g.
+"linear_forward" (Z, W, A_prev, b), "weight_gradient" (dW, dZ, A_prev), "bias_gradient"
+(db, dZ), "prev_activation_gradient" (dA_prev, W, dZ), "relu_forward" (A, Z),
+"relu_backward" (dZ, dA, Z, A) (the linear activation's are "identity_forward" and
+"identity_backward"), "mean_squared_error_cost" (A, Y) -> J, "mean_squared_error_seed"
+(dA, A, Y), "output_delta" (dZ, A, Y), "sgd_update" (theta, grad, state, settings)."""
+
+_ACTIVATION_NAMES = {info.code: name for name, info in registry.ACTIVATIONS.items()}
+_COST_NAMES = {info.code: name for name, info in registry.COSTS.items()}
+_OPTIMIZER_NAMES = {code: name for name, code in registry.OPTIMIZERS.items()}
+_LOGITS_COST = {registry.CATEGORICAL_CROSS_ENTROPY: "softmax_cross_entropy_from_logits"}
+_replacing = threading.RLock()
+
+
+def _name(kernel):
+    return _python(kernel).__name__
+
+
+class _ReferenceEquations:
+    """The equations the engine calls, by the names and signatures of ``vectorized``, each
+    looked up in ``EQUATIONS`` at the moment it runs."""
+
+    def __getattr__(self, name):   # the four products: linear_forward, weight_gradient, ...
+        return EQUATIONS[name]
+
+    def activation_forward(self, A, Z, code):
+        forward, _ = kernels.ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[code]]
+        EQUATIONS[_name(forward)](A, Z)
+
+    def activation_backward(self, dZ, dA, Z, A, code):
+        _, backward = kernels.ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[code]]
+        EQUATIONS[_name(backward)](dZ, dA, Z, A)
+
+    def cost_forward(self, Z, A, Y, code, from_logits):
+        if from_logits:   # the fused pairs: J from the logits, as the loops backend does
+            return EQUATIONS[_LOGITS_COST.get(code, "sigmoid_cross_entropy_from_logits")](Z, A, Y)
+        cost, _ = kernels.COST_FUNCTIONS[_COST_NAMES[code]]
+        return EQUATIONS[_name(cost)](A, Y)
+
+    def cost_backward(self, dA, A, Y, code):
+        _, seed = kernels.COST_FUNCTIONS[_COST_NAMES[code]]
+        EQUATIONS[_name(seed)](dA, A, Y)
+
+    def parameter_update(self, theta, grad, state, settings, code):
+        EQUATIONS[_name(optimizers.UPDATE_RULES[_OPTIMIZER_NAMES[code]])](theta, grad, state,
+                                                                          settings)
+
+
+ENGINE = PythonEngine(_ReferenceEquations())
+
+
+@contextlib.contextmanager
+def replaced(**functions):
+    """Run the reference backend with some kernels replaced, for the ``with`` block.
+
+    Parameters
+    ----------
+    **functions : callable
+        Keyword names are kernel names (keys of ``EQUATIONS``); each function takes the
+        kernel's arguments, outputs first, and must overwrite its outputs as the kernel does.
+
+    Examples
+    --------
+    >>> def my_bias_gradient(db, dZ):
+    ...     db[:, 0] = dZ.sum(axis=1)
+    >>> with replaced(bias_gradient=my_bias_gradient):   # doctest: +SKIP
+    ...     ff.gradcheck(Network([3, 3, 1], backend="reference"), X, Y)
+    """
+    unknown = sorted(set(functions) - set(EQUATIONS))
+    if unknown:
+        raise ValueError(f"unknown kernel name(s) {', '.join(unknown)}; valid: "
+                         f"{', '.join(sorted(EQUATIONS))}")
+    for name, function in functions.items():
+        if not callable(function):
+            raise TypeError(f"{name} must be callable; got {function!r}")
+    with _replacing:   # one replacement at a time: the table is shared by every network
+        saved = {name: EQUATIONS[name] for name in functions}
+        EQUATIONS.update(functions)
+        try:
+            yield
+        finally:
+            EQUATIONS.update(saved)
