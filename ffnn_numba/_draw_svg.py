@@ -1,0 +1,145 @@
+"""The two renderers of ``draw``'s layout: SVG as text, and PNG through matplotlib.
+
+Colours and widths are presentation attributes, so a figure looks the same wherever it is
+shown (a file, a notebook, an <img>); the explorer's CSS overrides them to highlight.
+"""
+import io
+from xml.sax.saxutils import escape, quoteattr
+
+FONT = "DejaVu Serif, Georgia, 'Times New Roman', serif"
+INK = "#3f3f3f"
+# fill, stroke, stroke width of nodes; stroke and width of edges; colour of numbers
+LOOK = {
+    "plain": {"fill": "#ffffff", "stroke": INK, "width": 1.5, "edge": "#a3a3a3", "edge_width": 1.2},
+    "term": {"fill": "#dbeafe", "stroke": "#1d4ed8", "width": 2.5, "edge": "#1d4ed8",
+             "edge_width": 2.5},
+    "target": {"fill": "#ffedd5", "stroke": "#c2410c", "width": 3.5, "edge": "#c2410c",
+               "edge_width": 3.5},
+}
+SIZES = {"node": 15, "layer-label": 15, "layer-role": 12, "size-label": 14, "elision": 12,
+         "ellipsis": 26, "value": 12, "caption": 13}
+
+
+def _look(classes):
+    return LOOK["target" if "target" in classes else "term" if "term" in classes else "plain"]
+
+
+def _italic(text):
+    return len(text) == 1 and text.isalpha()
+
+
+def plain_text(runs):
+    """Runs as plain text, as the derivation's sources write it: a_1^[2]."""
+    return "".join(("_" if shift == "sub" else "^" if shift == "super" else "") + text
+                   for text, shift in runs)
+
+
+def _tspans(runs):
+    parts = []
+    for text, shift in runs:
+        style = ' font-style="italic"' if _italic(text) else ""
+        if shift:
+            parts.append(f'<tspan baseline-shift="{shift}" font-size="70%"{style}>'
+                         f'{escape(text)}</tspan>')
+        else:
+            parts.append(f"<tspan{style}>{escape(text)}</tspan>" if style else escape(text))
+    return "".join(parts)
+
+
+def _text_svg(t):
+    cls = " ".join(t.classes)
+    size = SIZES.get(t.classes[0], 13)
+    halo = (' stroke="#ffffff" stroke-width="4" paint-order="stroke" font-weight="bold" '
+            f'fill="{LOOK["term"]["stroke"]}"' if "value" in t.classes else f' fill="{INK}"')
+    title = f"<title>{escape(t.title)}</title>" if t.title else ""
+    return (f'<text id="{t.id}" class="{cls}" x="{t.x:.1f}" y="{t.y:.1f}" '
+            f'text-anchor="{t.anchor}" font-size="{size}"{halo}>{title}{_tspans(t.runs)}</text>')
+
+
+def render_svg(layout):
+    """The figure as one standalone SVG document (text)."""
+    w, h = layout.width, layout.height
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="ffnn-figure" width="{w:.0f}" '
+           f'height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" font-family={quoteattr(FONT)} '
+           f'role="img" aria-label={quoteattr(layout.title)}>',
+           f"<title>{escape(layout.title)}</title>",
+           f'<rect class="background" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>',
+           '<g class="edges">']
+    for e in layout.edges:
+        look = _look(e.classes)
+        out.append(f'<line id="edge-{e.l}-{e.j}-{e.k}" class="{" ".join(e.classes)}" '
+                   f'data-l="{e.l}" data-j="{e.j}" data-k="{e.k}" x1="{e.x1:.1f}" '
+                   f'y1="{e.y1:.1f}" x2="{e.x2:.1f}" y2="{e.y2:.1f}" stroke="{look["edge"]}" '
+                   f'stroke-width="{look["edge_width"]}"><title>w_{{{e.j},{e.k}}}^[{e.l}]'
+                   f"</title></line>")
+    out.append('</g>\n<g class="nodes">')
+    from .draw import NODE_RADIUS
+    for n in layout.nodes:
+        look = _look(n.classes)
+        out.append(f'<g id="node-{n.l}-{n.j}" class="{" ".join(n.classes)}" data-l="{n.l}" '
+                   f'data-j="{n.j}"><title>{escape(plain_text(n.label))}</title>'
+                   f'<circle cx="{n.x:.1f}" cy="{n.y:.1f}" r="{NODE_RADIUS}" '
+                   f'fill="{look["fill"]}" stroke="{look["stroke"]}" '
+                   f'stroke-width="{look["width"]}"/>'
+                   f'<text x="{n.x:.1f}" y="{n.y + 5:.1f}" text-anchor="middle" '
+                   f'font-size="{SIZES["node"]}" fill="{INK}">{_tspans(n.label)}</text></g>')
+    out.append('</g>\n<g class="labels">')
+    out += [_text_svg(t) for t in layout.texts]
+    out.append('</g>\n<g class="values">')
+    out += [_text_svg(t) for t in layout.values]
+    out.append("</g>\n</svg>\n")
+    return "\n".join(out)
+
+
+# -- PNG ----------------------------------------------------------------------------------
+
+def _mathtext(runs):
+    """Runs as matplotlib mathtext: a_{1}^{[2]} in $...$ where there are sub/superscripts."""
+    if all(not shift for _, shift in runs):
+        return "".join(text for text, _ in runs)
+    math = ""
+    for text, shift in runs:
+        body = text if _italic(text) or shift else r"\mathrm{%s}" % text.replace(" ", r"\ ")
+        math += {"sub": "_{%s}", "super": "^{%s}", "": "%s"}[shift] % body
+    return f"${math}$"
+
+
+def render_png(layout, path=None, dpi=150):
+    """The figure as PNG through matplotlib (the ``plot`` extra): written to ``path`` (and
+    the path returned), or returned as bytes."""
+    try:
+        from .plot import _pyplot
+        plt = _pyplot()
+        from matplotlib.patches import Circle
+    except ImportError:
+        raise ImportError("PNG figures need matplotlib: pip install ffnn-numba[plot] "
+                          "(or draw SVG, which needs nothing)") from None
+    from .draw import NODE_RADIUS
+    pt = 0.75 * 100 / 100   # SVG px at 100 dpi, in points
+    fig = plt.figure(figsize=(layout.width / 100, layout.height / 100), dpi=100)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, layout.width)
+    ax.set_ylim(layout.height, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    for e in layout.edges:
+        look = _look(e.classes)
+        ax.plot([e.x1, e.x2], [e.y1, e.y2], color=look["edge"], lw=look["edge_width"] * pt,
+                zorder=1 + len(e.classes))
+    for n in layout.nodes:
+        look = _look(n.classes)
+        ax.add_patch(Circle((n.x, n.y), NODE_RADIUS, facecolor=look["fill"],
+                            edgecolor=look["stroke"], lw=look["width"] * pt, zorder=10))
+        ax.text(n.x, n.y, _mathtext(n.label), ha="center", va="center",
+                fontsize=SIZES["node"] * pt, color=INK, zorder=11)
+    for t in layout.texts + layout.values:
+        value = "value" in t.classes
+        ax.text(t.x, t.y, _mathtext(t.runs), ha="center", va="baseline",
+                fontsize=SIZES.get(t.classes[0], 13) * pt, zorder=12,
+                color=LOOK["term"]["stroke"] if value else INK,
+                fontweight="bold" if value else "normal",
+                bbox=dict(facecolor="white", edgecolor="none", pad=0.5) if value else None)
+    target = path if path is not None else io.BytesIO()
+    fig.savefig(target, dpi=dpi, format="png", facecolor="white")
+    plt.close(fig)
+    return path if path is not None else target.getvalue()
