@@ -13,6 +13,10 @@ def activation_jacobian(name, z):
     """The n x n matrix ∂a/∂z of one example, in the derivation's layout: row j, column p
     holds ∂a_p/∂z_j (eq:dz multiplies it with dJ/da directly).
 
+    That is the transpose of the usual Jacobian, whose row p, column j holds ∂a_p/∂z_j
+    (numerator layout). For the activations of this library the two coincide: the
+    element-wise ones give a diagonal matrix and softmax a symmetric one, diag(a) - a a^T.
+
     Parameters
     ----------
     name : str

@@ -1,64 +1,29 @@
 """``explain``: any scalar equation of the derivation, with its numbers.
 
 Indices are 1-based here, as the derivation writes them: layers l = 1..L, nodes j, k, p from
-1, examples i from 1. Every value shown is the one the network's backend computed; each
-explanation recomputes it from its terms and says whether the two agree.
+1, examples i from 1. Every value shown is the one the network's backend computed, and each
+explanation names the kernel that computed it. The equation is built once
+(``ffnn_numba.equation``) and rendered as plain text or LaTeX; its numbers are recomputed by
+the reference kernels (``ffnn_numba.formulas``) and compared with the backend's.
 """
-import math
-import re
+import html
 
 import numpy as np
 
-from . import kernels, registry, validation
-from .checks import activation_jacobian
-from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
+from . import equation, formulas, validation
+from .kernels.step import BLOCKED_MIN_WORK
+from .quantities import BUILDERS, Context
 
 QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
-
-# g(z) and ∂a_j/∂z_j of the element-wise activations, as text with {z} and {a} for numbers.
-G_TEXT = {"linear": "{z}", "relu": "max(0, {z})",
-          "leaky_relu": f"max({{z}}, {LEAKY_RELU_SLOPE:g}·{{z}})",
-          "elu": f"({{z}} if {{z}} > 0 else {ELU_ALPHA:g}·(exp({{z}}) − 1))",
-          "softplus": "log(1 + exp({z}))",
-          "silu": "{z}·σ({z})", "sigmoid": "1 / (1 + exp(−{z}))", "tanh": "tanh({z})"}
-DG_TEXT = {"linear": "1", "relu": "I({z} > 0)",
-           "leaky_relu": f"(1 if {{z}} > 0 else {LEAKY_RELU_SLOPE:g})",
-           "elu": f"(1 if {{z}} > 0 else {ELU_ALPHA:g}·exp({{z}}))", "softplus": "σ({z})",
-           "silu": "σ({z})·(1 + {z}·(1 − σ({z})))", "sigmoid": "{a}·(1 − {a})",
-           "tanh": "(1 − {a}²)"}
-SHOWN = 5  # terms shown in full before a long sum is elided in the middle
+NEEDS = {"z": "lji", "a": "lji", "dZ": "lji", "dA": "lji", "dW": "ljk", "db": "lj",
+         "dA_prev": "lki", "J": ""}
+ROWS_SHOWN = 24   # labelled terms listed before the rest are counted instead
+ECHO = ("(“matches” re-adds this call's own intermediate numbers: it checks this equation's "
+        "arithmetic, not the numbers it starts from; ff.gradcheck checks gradients independently.)")
 
 
-def _num(x):
-    text = f"{x:.4g}"
-    return f"({text})" if text.startswith("-") else text
-
-
-def _fill(template, **numbers):
-    """``template`` with numbers in place of {z}, {a}."""
-    return template.format(**{key: _num(x) for key, x in numbers.items()})
-
-
-def _sym(letter, sub, l):
-    return f"{letter}_{{{sub}}}^{{[{l}]}}"
-
-
-def _sum(parts):
-    if len(parts) > SHOWN:
-        parts = parts[:3] + ["…"] + parts[-2:]
-    return " + ".join(parts)
-
-
-def _latex(text):
-    """The plain-text notation of this module as LaTeX."""
-    text = re.sub(r"∂J/∂(\S+)", r"\\frac{\\partial J}{\\partial \1}", text)
-    text = re.sub(r"∂(\S+)/∂(\S+)", r"\\frac{\\partial \1}{\\partial \2}", text)
-    text = re.sub(r"Σ_(\w)", r"\\sum_{\1}", text)
-    for plain, tex in (("·", r" \cdot "), ("…", r"\dots"), ("σ", r"\sigma"), ("−", "-"),
-                       ("²", "^2"), ("exp(", r"\exp("), ("log(", r"\log("), ("max(", r"\max("),
-                       ("tanh(", r"\tanh(")):
-        text = text.replace(plain, tex)
-    return text
+def _value(x):
+    return f"{float(x) + 0.0:.8g}"   # + 0.0: never "-0"
 
 
 class Explanation:
@@ -76,42 +41,102 @@ class Explanation:
         activation a, the one value g(z); for softmax a, the summands exp(z_{p,i}) of its
         denominator).
     recomputed : float
-        The equation evaluated again, in float64, from the numbers shown.
+        The equation evaluated again, in float64, by the reference kernels on the numbers shown.
+    lhs, steps : equation nodes
+        The left-hand side and the right-hand sides, from symbols to numbers
+        (``ffnn_numba.equation``); ``symbolic`` and ``substituted`` are their first two
+        renderings as text.
+    rows : list of (str, node, float)
+        Labelled terms (J's, by (j, i)).
+    backend : str
+    kernel : str or None
+        The file and name of the function that computed ``value`` on that backend (None for
+        a backend this module does not know).
+    highlights : dict
+        What the equation touches in the network's figure, for ``ffnn_numba.draw``:
+        ``{"target": elem, "terms": [(elem, value), ...], "example": i}`` with elem
+        ``("node", l, j)`` (layer 0 holds the inputs) or ``("edge", l, j, k)`` (the weight
+        w_{j,k}^[l]), all 1-based; target and example are None where the quantity has none.
+    layer_sizes : list of int
     """
 
-    def __init__(self, quantity, indices, symbolic, substituted, value, terms, recomputed,
-                 backend, dtype, notes=()):
-        self.quantity, self.indices, self.value, self.terms = quantity, indices, value, terms
-        self.symbolic, self.substituted, self.recomputed = symbolic, substituted, recomputed
-        self.backend, self.notes = backend, list(notes)
+    def __init__(self, quantity, indices, built, backend, dtype, kernel, layer_sizes):
+        self.quantity, self.indices, self.backend = quantity, indices, backend
+        self.lhs, self.steps, self.rows = built.lhs, built.steps, built.rows
+        self.value, self.recomputed = float(built.value), float(built.recomputed)
+        self.terms = [float(x) for x in built.terms]
+        self.notes, self.highlights = list(built.notes), built.highlights
+        (self.kernel, remark), self.layer_sizes = kernel, list(layer_sizes)
+        self.notes += [remark] if remark else []
         self.tolerance = 1e-9 if dtype == np.float64 else 1e-4
+
+    @property
+    def symbolic(self):
+        return f"{equation.text(self.lhs)} = {equation.text(self.steps[0])}"
+
+    @property
+    def substituted(self):
+        return equation.text(self.steps[-1])
 
     @property
     def matches(self):
         """Whether the recomputed value agrees with the backend's, to the dtype's precision."""
         return abs(self.recomputed - self.value) <= self.tolerance * max(1.0, abs(self.value))
 
+    def _row_lines(self, render):
+        shown = self.rows[:ROWS_SHOWN]
+        lines = [f"    {label}:  {render(node)} = {equation.number(v)}" for label, node, v in shown]
+        if len(self.rows) > len(shown):
+            lines.append(f"    … and {len(self.rows) - len(shown)} more terms")
+        return lines
+
     def __str__(self):
         where = ", ".join(f"{k} = {v}" for k, v in self.indices.items())
-        lines = [self.symbolic, f"    = {self.substituted}", f"    = {self.recomputed:.8g}", ""]
-        lines += self.notes
+        lines = [self.symbolic] + [f"    = {equation.text(s)}" for s in self.steps[1:]]
+        lines += [f"    = {_value(self.recomputed)}", ""] + self.notes[:1] + self._row_lines(equation.text)
+        lines += self.notes[1:]
         lines.append("Indices are 1-based, as in the derivation" + (f": {where}." if where else "."))
-        verdict = "matches" if self.matches else "DOES NOT MATCH"
-        lines.append(f"The {self.backend} backend computed {self.value:.8g}: {verdict} "
-                     f"(difference {abs(self.recomputed - self.value):.1e}).")
+        if self.matches:
+            verdict = f"matches (to {self.tolerance:.0e} relative)"
+        else:
+            verdict = f"DOES NOT MATCH (difference {abs(self.recomputed - self.value):.1e})"
+        who = f"The {self.backend} backend" if self.kernel else f"The backend {self.backend}"
+        how = f" with {self.kernel}" if self.kernel else ""
+        lines.append(f"{who} computed {_value(self.value)}{how}: {verdict}.")
+        lines.append(ECHO)
         return "\n".join(lines)
 
     def __repr__(self):
-        return f"<Explanation {self.symbolic.split(' =')[0]} = {self.value:.6g}>"
+        return f"<Explanation {equation.text(self.lhs)} = {self.value:.6g}>"
 
     def latex(self):
         """The equation, its numbers and its value as a LaTeX ``aligned`` block."""
-        lhs, rhs = self.symbolic.split(" = ", 1)
-        return (f"\\begin{{aligned}}\n{_latex(lhs)} &= {_latex(rhs)} \\\\\n"
-                f"&= {_latex(self.substituted)} \\\\\n&= {self.recomputed:.8g}\n\\end{{aligned}}")
+        body = [f"{equation.latex(self.lhs)} &= {equation.latex(self.steps[0])}"]
+        body += [f"&= {equation.latex(s)}" for s in self.steps[1:]]
+        body.append(f"&= {_value(self.recomputed)}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}"
 
     def _repr_latex_(self):
         return f"$${self.latex()}$$"
+
+    def draw(self, path=None, format="svg"):
+        """The network's figure with this equation's target and terms highlighted.
+
+        Calls ``ffnn_numba.draw.draw(self.layer_sizes, highlight=self.highlights, path=path,
+        format=format)``: with ``path`` None it returns the SVG text.
+        """
+        from . import draw as drawing   # imported here: the figure is optional
+        return drawing.draw(self.layer_sizes, highlight=self.highlights, path=path, format=format)
+
+    def _repr_html_(self):
+        """The figure above the equation, for notebooks (None, so that the LaTeX form shows,
+        when the drawing module is missing)."""
+        try:
+            svg = self.draw()
+        except ImportError:
+            return None
+        notes = html.escape("\n".join(str(self).splitlines()[len(self.steps) + 2:]))
+        return f"<div>{svg}</div><div>{self._repr_latex_()}</div><pre>{notes}</pre>"
 
 
 def _index(name, value, size, what):
@@ -123,7 +148,7 @@ def _index(name, value, size, what):
     return value - 1
 
 
-def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None):
+def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None):
     """Show one scalar equation of forward or backward propagation with its numbers.
 
     Parameters
@@ -137,187 +162,99 @@ def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None):
         1-based indices, as the derivation writes them: layer l, node j of layer l, node k
         of layer l - 1, example i. Each quantity needs its own: z, a, dZ need l, j, i;
         dW needs l, j, k; db needs l, j; dA_prev needs l, k, i; dA needs j, i; J none.
+    fused : bool or None, default None
+        Only for dZ of the output layer of a fused pair (softmax with categorical
+        cross-entropy, sigmoid with binary or multi-label cross-entropy): False shows the
+        full chain (the seed dJ/da_p, the sum over p with each ∂a_p/∂z_j written out, and
+        that it equals (a − y)/m); None or True the shortcut (a − y)/m the network takes.
+        Every other equation has one form and ignores False; True there is an error.
 
     Returns
     -------
     Explanation
-        Prints as the equation in symbols, then with numbers, then its value, and says
-        whether that matches the value the backend computed.
+        Prints as the equation in symbols, then with numbers, then its value, and says which
+        kernel of the backend computed that value and whether it matches.
     """
-    if quantity not in QUANTITIES:
-        raise ValueError(f"unknown quantity {quantity!r}; valid: {', '.join(QUANTITIES)}")
-    t = net.gradients(X, Y, trace=True)
-    X, Y = net.validate(X, Y)
-    L, m, sizes = net.n_layers, X.shape[1], net.layer_sizes
+    validation.check_choice("quantity", quantity, QUANTITIES)
+    if fused is not None:
+        validation.check_bool(fused, "fused")
+    L = net.n_layers
     if quantity == "dA":
         if l not in (None, L):
-            raise ValueError(f"dA is the seed dJ/dA^[L] of the last layer, l = {L}; got l = {l}")
+            raise ValueError(f"dA is the seed dJ/dA^[L] of the last layer, l = {L}; got l = {l}. "
+                             f"For dJ/da_{{k,i}}^[{l}] of a hidden layer ask for 'dA_prev' with "
+                             f"l = {l + 1 if isinstance(l, int) else 'l + 1'} and k = j.")
         l = L
+    t = net.gradients(X, Y, trace=True)
+    X, Y = net.validate(X, Y)
+    m, sizes = X.shape[1], net.layer_sizes
     l0 = _index("l", l, L, "layers") if quantity != "J" else L - 1
-    l = l0 + 1
-    name = net.activations[l0]
-    needs = {"z": "ji", "a": "ji", "dZ": "ji", "dA": "ji", "dW": "jk", "db": "j",
-             "dA_prev": "ki", "J": ""}[quantity]
-    j0 = _index("j", j, sizes[l], f"nodes of layer {l}") if "j" in needs else None
-    k0 = _index("k", k, sizes[l - 1], f"nodes of layer {l - 1}") if "k" in needs else None
-    i0 = _index("i", i, m, "examples") if "i" in needs else None
-    indices = {"l": l} if quantity != "J" else {}
-    indices.update({c: {"j": j, "k": k, "i": i}[c] for c in needs})
-    f64 = {key: np.asarray(v, dtype=np.float64) for key, v in t.items()}
-    Y64 = np.asarray(Y, dtype=np.float64)
-    build = {"z": _z, "a": _a, "J": _J, "dA": _seed, "dZ": _dZ, "dW": _dW, "db": _db,
-             "dA_prev": _dA_prev}[quantity]
-    symbolic, substituted, value, terms, recomputed, notes = build(net, f64, Y64, l, j0, k0, i0,
-                                                                   name)
-    substituted = re.sub(r"\(\((-[\d.e+-]+)\)\)", r"(\1)", substituted)  # f((-1)) -> f(-1)
-    return Explanation(quantity, indices, symbolic, substituted, float(value),
-                       [float(x) for x in terms], float(recomputed), net.backend, net.dtype, notes)
+    l, needs = l0 + 1, NEEDS[quantity]
+    if fused and not (quantity == "dZ" and l == L and net.fused):
+        raise ValueError("fused=True names the shortcut dZ^[L] = (A - Y)/m, which only dZ of the "
+                         "output layer of a fused output/cost pair takes")
+    c = Context(net, {key: np.asarray(v, dtype=np.float64) for key, v in t.items()},
+                np.asarray(Y, dtype=np.float64), l,
+                _index("j", j, sizes[l], f"nodes of layer {l}") if "j" in needs else None,
+                _index("k", k, sizes[l - 1], f"nodes of layer {l - 1}") if "k" in needs else None,
+                _index("i", i, m, "examples") if "i" in needs else None,
+                long_way=fused is False, cost=net.cost(X, Y) if quantity == "J" else None)
+    indices = {letter: {"l": l, "j": j, "k": k, "i": i}[letter] for letter in needs}
+    built = BUILDERS[quantity](c)
+    return Explanation(quantity, indices, built, net.backend, net.dtype,
+                       computed_by(net, quantity, l, m), sizes)
 
 
-def _z(net, t, Y, l, j, k, i, name):
-    W, b, A = net.params[f"W{l}"].astype(np.float64), float(net.params[f"b{l}"][j, 0]), t[f"A{l - 1}"]
-    J1, I1 = j + 1, i + 1
-    symbolic = (f"{_sym('z', f'{J1},{I1}', l)} = Σ_k {_sym('w', f'{J1},k', l)} "
-                f"{_sym('a', f'k,{I1}', l - 1)} + {_sym('b', J1, l)}")
-    terms = [W[j, kk] * A[kk, i] for kk in range(W.shape[1])] + [b]
-    shown = [f"{_num(W[j, kk])}·{_num(A[kk, i])}" for kk in range(W.shape[1])]
-    substituted = f"{_sum(shown)} + {_num(b)}"
-    notes = [f"The sum runs over the k = 1..{W.shape[1]} nodes of layer {l - 1}."]
-    return symbolic, substituted, t[f"Z{l}"][j, i], terms, math.fsum(terms), notes
+# -- which kernel computed the value -------------------------------------------------------
+
+def _name(kernel):
+    return formulas.python(kernel).__name__
 
 
-def _a(net, t, Y, l, j, k, i, name):
-    Z = t[f"Z{l}"]
-    J1, I1 = j + 1, i + 1
-    lhs = _sym("a", f"{J1},{I1}", l)
-    if name == "softmax":
-        z = Z[:, i]
-        terms = [math.exp(zp) for zp in z]
-        symbolic = f"{lhs} = exp({_sym('z', f'{J1},{I1}', l)}) / Σ_p exp({_sym('z', f'p,{I1}', l)})"
-        substituted = f"exp({_num(z[j])}) / ({_sum([f'exp({_num(zp)})' for zp in z])})"
-        recomputed = math.exp(z[j] - z.max()) / math.fsum(math.exp(zp - z.max()) for zp in z)
-        notes = [f"Softmax is coupled: a_{{{J1},{I1}}} reads every z_{{p,{I1}}}, p = 1..{len(z)}."]
+def _product(net, l, m, quantity):
+    """The loops backend's kernel for one of the three products of layer l (kernels/step.py)."""
+    work = net.layer_sizes[l] * net.layer_sizes[l - 1] * m
+    if work < BLOCKED_MIN_WORK:
+        kernel = {"z": "linear_forward_unrolled", "dW": "weight_gradient_dots",
+                  "dA_prev": "prev_activation_gradient_unrolled"}[quantity]
+        return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds, below BLOCKED_MIN_WORK "
+                f"= {BLOCKED_MIN_WORK}: the unrolled form; the plain loop nest of "
+                f"kernels/linear.py runs on backend \"reference\".")
+    kernel = {"z": "linear_forward_blocked", "dW": "weight_gradient_blocked",
+              "dA_prev": "prev_activation_gradient_blocked"}[quantity]
+    return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds: the packed-panel GEMM form; "
+            f"the plain loop nest of kernels/linear.py runs on backend \"reference\".")
+
+
+def computed_by(net, quantity, l, m):
+    """(kernel, remark): the file and name of the function that computed ``quantity`` on the
+    network's backend, and a remark on why that one, or (None, None) for a backend this
+    module does not know."""
+    from . import kernels
+    backend = net.backend
+    forward, backward = kernels.ACTIVATION_FUNCTIONS[net.activations[l - 1]]
+    shortcut = quantity == "dZ" and l == net.n_layers and net.fused
+    name = {"z": "linear_forward", "a": _name(forward), "J": _name(formulas.cost_kernel(net)),
+            "dA": _name(kernels.COST_FUNCTIONS[net.cost_name][1]),
+            "dZ": "output_delta" if shortcut else _name(backward), "dW": "weight_gradient",
+            "db": "bias_gradient", "dA_prev": "prev_activation_gradient"}[quantity]
+    remark = None
+    if backend == "numpy":
+        kernel = f"ffnn_numba/vectorized.py {name}"
+    elif backend in ("loops", "reference"):
+        module = {"a": "activations", "J": "costs", "dA": "costs",
+                  "dZ": "costs" if shortcut else "activations"}.get(quantity, "linear")
+        kernel = f"kernels/{module}.py {name}"
+        if backend == "loops" and quantity in ("z", "dW", "dA_prev"):
+            kernel, remark = _product(net, l, m, quantity)
+        if backend == "reference":
+            remark = "The reference backend runs the kernel's Python source (its py_func)."
     else:
-        z = Z[j, i]
-        symbolic = f"{lhs} = {G_TEXT[name].format(z=_sym('z', f'{J1},{I1}', l))}"
-        substituted = _fill(G_TEXT[name], z=z)
-        out = np.empty((1, 1))
-        kernels.ACTIVATION_FUNCTIONS[name][0](out, np.array([[z]]))
-        recomputed = float(out[0, 0])
-        terms = [recomputed]
-        notes = [f"{name} is element-wise: a_{{{J1},{I1}}} reads z_{{{J1},{I1}}} only."]
-    return symbolic, substituted, t[f"A{l}"][j, i], terms, recomputed, notes
-
-
-def _J(net, t, Y, l, j, k, i, name):
-    L, cost = net.n_layers, net.cost_name
-    A, Z = t[f"A{L}"], t[f"Z{L}"]
-    m = A.shape[1]
-    a, y = _sym("a", "j,i", L), "y_{j,i}"
-    eps = np.finfo(net.dtype).eps
-    if cost == "mean_squared_error":
-        symbolic = f"J = 1/(2m) Σ_i Σ_j ({a} − {y})²"
-        terms = ((A - Y) ** 2 / (2 * m)).ravel(order="F")
-    elif cost == "categorical_cross_entropy":
-        symbolic = f"J = −1/m Σ_i Σ_j {y}·log({a})"
-        if net.fused:  # from the logits, as the kernels do: log a = z - logsumexp(z)
-            log_a = Z - (Z.max(axis=0) + np.log(np.exp(Z - Z.max(axis=0)).sum(axis=0)))
-        else:
-            log_a = np.log(np.maximum(A, eps))
-        terms = (-Y * log_a / m).ravel(order="F")
-    else:
-        symbolic = f"J = −1/m Σ_i Σ_j ({y}·log({a}) + (1 − {y})·log(1 − {a}))"
-        if net.fused:  # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
-            terms = ((np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))) / m).ravel(order="F")
-        else:
-            a_ = np.clip(A, eps, 1 - eps)
-            terms = (-(Y * np.log(a_) + (1 - Y) * np.log(1 - a_)) / m).ravel(order="F")
-    terms = [float(x) for x in terms]
-    substituted = _sum([_num(x) for x in terms])
-    notes = [f"One term per output node j = 1..{A.shape[0]} and example i = 1..{m}, each "
-             f"already divided by m = {m}: the 1/m of the average lives in J."]
-    value = net.cost(t["A0"], Y)
-    return symbolic, substituted, value, terms, math.fsum(terms), notes
-
-
-def _seed(net, t, Y, l, j, k, i, name):
-    L, cost = net.n_layers, net.cost_name
-    a, y = t[f"A{L}"][j, i], Y[j, i]
-    m = t[f"A{L}"].shape[1]
-    J1, I1 = j + 1, i + 1
-    lhs = f"∂J/∂{_sym('a', f'{J1},{I1}', L)}"
-    if cost == "mean_squared_error":
-        symbolic, terms = f"{lhs} = (a − y) / m", [(a - y) / m]
-        substituted = f"({_num(a)} − {_num(y)}) / {m}"
-    elif cost == "categorical_cross_entropy":
-        symbolic, terms = f"{lhs} = −y / (m·a)", [-y / (m * a)]
-        substituted = f"−{_num(y)} / ({m}·{_num(a)})"
-    else:
-        symbolic = f"{lhs} = ((1 − y) / (1 − a) − y / a) / m"
-        terms = [(1 - y) / (1 - a) / m, -y / a / m]
-        substituted = f"((1 − {_num(y)}) / (1 − {_num(a)}) − {_num(y)} / {_num(a)}) / {m}"
-    notes = [f"with a = a_{{{J1},{I1}}}^{{[{L}]}}, y = y_{{{J1},{I1}}}: the seed of backpropagation "
-             f"carries the 1/m of J."]
-    if net.fused:
-        notes.append(f"For {net.activations[-1]} with {cost} backpropagation skips this seed: "
-                     f"the product simplifies to dZ^[L] = (A − Y)/m.")
-    return symbolic, substituted, t[f"dA{L}"][j, i], terms, math.fsum(terms), notes
-
-
-def _dZ(net, t, Y, l, j, k, i, name):
-    J1, I1 = j + 1, i + 1
-    lhs = f"∂J/∂{_sym('z', f'{J1},{I1}', l)}"
-    value = t[f"dZ{l}"][j, i]
-    if l == net.n_layers and net.fused:
-        a, y, m = t[f"A{l}"][j, i], Y[j, i], Y.shape[1]
-        symbolic = f"{lhs} = ({_sym('a', f'{J1},{I1}', l)} − y_{{{J1},{I1}}}) / m"
-        notes = [f"{name} with {net.cost_name}: Σ_p ∂J/∂a_p ∂a_p/∂z_j simplifies to (a − y)/m."]
-        return (symbolic, f"({_num(a)} − {_num(y)}) / {m}", value, [(a - y) / m], (a - y) / m,
-                notes)
-    z, a, dA = t[f"Z{l}"][:, i], t[f"A{l}"][:, i], t[f"dA{l}"][:, i]
-    D = activation_jacobian(name, z)
-    symbolic = (f"{lhs} = Σ_p ∂J/∂{_sym('a', f'p,{I1}', l)} "
-                f"∂{_sym('a', f'p,{I1}', l)}/∂{_sym('z', f'{J1},{I1}', l)}")
-    if registry.ACTIVATIONS[name].coupled:
-        terms = [dA[p] * D[j, p] for p in range(len(z))]
-        substituted = _sum([f"{_num(dA[p])}·{_num(D[j, p])}" for p in range(len(z))])
-        notes = [f"{name} is coupled: ∂a_p/∂z_j = a_p (δ_pj − a_j) is nonzero for every p."]
-    else:
-        terms = [dA[j] * D[j, j]]
-        g = _fill(DG_TEXT[name], z=z[j], a=a[j])
-        substituted = f"{_num(dA[j])}·{g}"
-        notes = [f"{name} is element-wise: ∂a_p/∂z_j = 0 for p ≠ j, so only p = {J1} remains, "
-                 f"with ∂a_j/∂z_j = {DG_TEXT[name].format(z='z', a='a')} = {_num(D[j, j])}."]
-    return symbolic, substituted, value, terms, math.fsum(terms), notes
-
-
-def _dW(net, t, Y, l, j, k, i, name):
-    dZ, A = t[f"dZ{l}"], t[f"A{l - 1}"]
-    J1, K1 = j + 1, k + 1
-    symbolic = (f"∂J/∂{_sym('w', f'{J1},{K1}', l)} = Σ_i ∂J/∂{_sym('z', f'{J1},i', l)} "
-                f"{_sym('a', f'{K1},i', l - 1)}")
-    terms = [dZ[j, ii] * A[k, ii] for ii in range(dZ.shape[1])]
-    substituted = _sum([f"{_num(dZ[j, ii])}·{_num(A[k, ii])}" for ii in range(dZ.shape[1])])
-    notes = [f"The sum runs over the i = 1..{dZ.shape[1]} examples; no 1/m here (it is in J)."]
-    return symbolic, substituted, t[f"dW{l}"][j, k], terms, math.fsum(terms), notes
-
-
-def _db(net, t, Y, l, j, k, i, name):
-    dZ = t[f"dZ{l}"]
-    J1 = j + 1
-    symbolic = f"∂J/∂{_sym('b', J1, l)} = Σ_i ∂J/∂{_sym('z', f'{J1},i', l)}"
-    terms = [dZ[j, ii] for ii in range(dZ.shape[1])]
-    notes = [f"The sum runs over the i = 1..{dZ.shape[1]} examples; no 1/m here (it is in J)."]
-    return symbolic, _sum([_num(x) for x in terms]), t[f"db{l}"][j, 0], terms, math.fsum(terms), notes
-
-
-def _dA_prev(net, t, Y, l, j, k, i, name):
-    W, dZ = net.params[f"W{l}"].astype(np.float64), t[f"dZ{l}"]
-    K1, I1 = k + 1, i + 1
-    symbolic = (f"∂J/∂{_sym('a', f'{K1},{I1}', l - 1)} = Σ_j {_sym('w', f'j,{K1}', l)} "
-                f"∂J/∂{_sym('z', f'j,{I1}', l)}")
-    terms = [W[jj, k] * dZ[jj, i] for jj in range(W.shape[0])]
-    substituted = _sum([f"{_num(W[jj, k])}·{_num(dZ[jj, i])}" for jj in range(W.shape[0])])
-    notes = [f"The sum runs over the j = 1..{W.shape[0]} nodes of layer {l}: node k = {K1} "
-             f"of layer {l - 1} feeds every one of them."]
-    return symbolic, substituted, t[f"dA{l - 1}"][k, i], terms, math.fsum(terms), notes
+        return None, None
+    if net.l2 > 0 and quantity in ("J", "dW"):
+        module = "kernels/step.py" if backend == "loops" else "ffnn_numba/vectorized_step.py"
+        kernel += f" and {module} {'l2_penalty' if quantity == 'J' else 'l2_gradient'}"
+    if quantity == "dA" and net.fused:
+        remark = ("The backend computes this seed for the trace only: the training step starts "
+                  "from output_delta.")
+    return kernel, remark

@@ -1,4 +1,6 @@
 """Teaching tools: explain shows the kernels' own numbers, summary, trace, gradcheck, Jacobian."""
+import re
+
 import naive
 import numpy as np
 import pytest
@@ -72,8 +74,10 @@ def test_every_explanation_shows_the_kernels_value(activations, cost, quantity, 
         want = net.cost(X, Y) if quantity == "J" else expected(net, t, quantity, **idx)
         assert e.value == want
         assert e.matches, str(e)
-        assert f"{e.value:.8g}: matches" in str(e)
+        assert f"computed {e.value + 0.0:.8g} with " in str(e) and ": matches" in str(e)
         assert e.latex().startswith("\\begin{aligned}")
+        assert not re.search(r"[∂Σ·−…σδλ²]", e.latex()), e.latex()   # every symbol translated
+        assert not re.search(r"(?<![\w.])-0(?![.\d])", str(e)), str(e)  # never "-0"
 
 
 def test_explanation_float32(backend):
@@ -112,7 +116,7 @@ def test_long_sums_are_elided():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(quantity="q"), "unknown quantity 'q'; valid: z, a, J"),
+    (dict(quantity="q"), "unknown quantity 'q'; valid: 'z', 'a', 'J'"),
     (dict(quantity="z", l=1, j=1), r"needs the index i \(examples: 1..4\)"),
     (dict(quantity="z", l=4, j=1, i=1), "l = 4 is out of range: layers runs 1..3"),
     (dict(quantity="dW", l=2, j=1, k=9), "k = 9 is out of range: nodes of layer 1 runs 1..3"),
@@ -222,3 +226,194 @@ def test_explain_command(capsys):
         main(["explain", "z", "--l", "9", "--j", "1", "--i", "1"])
     assert exit_.value.code == 2
     assert "l = 9 is out of range" in capsys.readouterr().err
+
+
+# -- the equation structure, the full chain, the kernels named, the drawing hook ----------
+
+def test_text_and_latex_come_from_one_structure():
+    from ffnn_numba.equation import (Apply, Cond, Deriv, Div, Elided, Lit, Neg, Num, Paren,
+                                     Pow, Rel, Sub, Sum, Sym, added, latex, mul, text)
+    a, z = Sym("a", ("p", 1), 3), Sym("z", (2, 1), 3)
+    e = Sum("p", mul(Deriv(Sym("J"), a), Deriv(a, z)))
+    assert text(e) == "Σ_p ∂J/∂a_{p,1}^{[3]} ∂a_{p,1}^{[3]}/∂z_{2,1}^{[3]}"
+    assert latex(e) == ("\\sum_{p} \\frac{\\partial J}{\\partial a_{p,1}^{[3]}} "
+                        "\\frac{\\partial a_{p,1}^{[3]}}{\\partial z_{2,1}^{[3]}}")
+    q = Neg(Div(Num(0.8), Paren(mul(Lit("4"), Num(-0.0)))))
+    assert text(q) == "−0.8 / (4·0)" and latex(q) == "-\\frac{0.8}{4 \\cdot 0}"
+    assert text(Apply("exp", (Num(-0.5),))) == "exp(-0.5)"
+    assert text(Pow(Sym("a", (1, 1), 2), 2)) == "(a_{1,1}^{[2]})²"
+    assert latex(Pow(Sym("a", (1, 1), 2), 2)) == "\\left(a_{1,1}^{[2]}\\right)^{2}"
+    assert text(Cond(Lit("1"), Rel(Num(-1.9), ">", Lit("0")), Num(0.01))) == \
+        "(1 if -1.9 > 0 else 0.01)"
+    assert text(Sub(Sym("δ", ("p", 2)), Num(0.5))) == "δ_{p,2} − 0.5"
+    assert latex(Sym("δ", ("p", 2))) == "\\delta_{p,2}"
+    long = added(Num(x) for x in range(10))
+    assert text(long) == "0 + 1 + 2 + … + 8 + 9" and Elided() in long.terms
+    with pytest.raises(TypeError, match="not an equation node"):
+        text("z")
+
+
+def test_no_regex_latex_left():
+    import inspect
+    assert "import re" not in inspect.getsource(ff.teach)
+
+
+@pytest.mark.parametrize("activations, cost", [
+    (["relu", "tanh", "softmax"], "categorical_cross_entropy"),
+    (["elu", "sigmoid"], "binary_cross_entropy"),
+    (["leaky_relu", "sigmoid"], "multilabel_cross_entropy"),
+])
+def test_full_chain_of_the_fused_output(activations, cost, backend):
+    """fused=False: the seed, the sum over p with every ∂a_p/∂z_j written out, and the
+    shortcut it equals; the backend's value (output_delta) is the same number."""
+    net, X, Y = problem(activations, cost, backend)
+    L, n = net.n_layers, net.layer_sizes[-1]
+    short = ff.explain(net, X, Y, "dZ", l=L, j=1, i=2)
+    long = ff.explain(net, X, Y, "dZ", l=L, j=1, i=2, fused=False)
+    assert long.value == short.value and long.matches, str(long)
+    text = str(long)
+    assert text.splitlines()[0].startswith("∂J/∂z_{1,2}^{[%d]} = Σ_p ∂J/∂a_{p,2}" % L)
+    assert f"(a_{{1,2}}^{{[{L}]}} − y_{{1,2}}) / m" in text and "output_delta" in text
+    numbers = text.splitlines()[2]   # the sum over p with its numbers
+    if activations[-1] == "softmax":
+        assert len(long.terms) == n and "coupled" in text
+        assert "(δ_{p,1} − a_{1,2}" in text                     # the formula of each term
+        assert numbers.count("·(1 − ") == 1 and numbers.count("·(0 − ") == n - 1
+        assert "−y_{p,2} / (m a_{p,2}" in text                  # the seed, written out
+    else:
+        assert len(long.terms) == 1 and "·(1 − " in numbers     # a (1 − a), with numbers
+        assert "((1 − y_{1,2}) / (1 − a_{1,2}" in text
+    assert long.highlights["terms"] == [(("node", L, p), v) for p, v in
+                                        zip(range(1, len(long.terms) + 1), long.terms)]
+
+
+def test_fused_is_checked():
+    net, X, Y = problem(["silu", "softmax", "softmax"], "mean_squared_error")
+    with pytest.raises(ValueError, match="fused=True names the shortcut"):
+        ff.explain(net, X, Y, "dZ", l=3, j=1, i=1, fused=True)
+    with pytest.raises(TypeError, match="fused"):
+        ff.explain(net, X, Y, "dZ", l=3, j=1, i=1, fused="no")
+    same = ff.explain(net, X, Y, "dZ", l=3, j=1, i=1, fused=False)   # no shortcut to leave
+    assert str(same) == str(ff.explain(net, X, Y, "dZ", l=3, j=1, i=1))
+    assert "((a_{p,1}^{[3]} − y_{p,1}) / m)" in str(same)          # MSE's seed, written out
+
+
+def test_J_labels_its_terms_and_states_the_sign():
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
+    text = str(ff.explain(net, X, Y, "J"))
+    assert "(j, i) = (1, 1):" in text and "(j, i) = (3, 4):" in text
+    assert "negated" in text and "divided by m = 4" in text
+    mse = str(ff.explain(*problem(["tanh", "linear"], "mean_squared_error"), "J"))
+    assert "(j, i) = (2, 3):" in mse and "divided by 2m = 8" in mse
+
+
+def test_J_and_dW_include_the_l2_term(backend):
+    net, X, Y = problem(["tanh", "sigmoid"], "binary_cross_entropy", backend)
+    net.l2 = 0.7
+    J = ff.explain(net, X, Y, "J")
+    assert J.matches and J.value == net.cost(X, Y) and "L2 penalty" in str(J)
+    dW = ff.explain(net, X, Y, "dW", l=1, j=2, k=1)
+    assert dW.matches and "(λ / m) w_{2,1}^{[1]}" in dW.symbolic
+    assert dW.terms[-1] == pytest.approx(0.7 / 4 * net.params["W1"][1, 0])
+
+
+def test_never_minus_zero():
+    """relu'(z) = 0 times a negative dJ/da is -0.0 in NumPy; it prints as 0."""
+    net = ff.Network([2, 2, 1], ["relu", "linear"], backend="numpy", seed=1)
+    net.params["W1"][...] = [[-1.0, 0.0], [1.0, 0.0]]
+    net.params["W2"][...] = [[2.0, 1.0]]
+    X, Y = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[5.0, 5.0]])
+    e = ff.explain(net, X, Y, "dZ", l=1, j=1, i=1)
+    assert np.signbit(e.value) and e.value == 0
+    assert "computed 0 with" in str(e) and not re.search(r"(?<![\w.])-0(?![.\d])", str(e))
+
+
+def test_dA_of_a_hidden_layer_points_to_dA_prev():
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
+    with pytest.raises(ValueError, match=r"ask for 'dA_prev' with l = 2 and k = j"):
+        ff.explain(net, X, Y, "dA", l=1, j=1, i=1)
+
+
+@pytest.mark.parametrize("backend, z_kernel, dZ_kernel", [
+    ("loops", "kernels/blocked.py linear_forward_unrolled", "kernels/costs.py output_delta"),
+    ("numpy", "ffnn_numba/vectorized.py linear_forward", "ffnn_numba/vectorized.py output_delta"),
+    ("reference", "kernels/linear.py linear_forward", "kernels/costs.py output_delta"),
+])
+def test_each_explanation_names_its_backend_and_kernel(backend, z_kernel, dZ_kernel):
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy", backend)
+    z, dZ = ff.explain(net, X, Y, "z", l=1, j=1, i=1), ff.explain(net, X, Y, "dZ", l=3, j=1, i=1)
+    assert z.kernel == z_kernel and dZ.kernel == dZ_kernel and z.matches and dZ.matches
+    assert f"The {backend} backend computed" in str(z)
+    J = ff.explain(net, X, Y, "J")
+    assert J.kernel.endswith("softmax_cross_entropy_from_logits")
+    hidden = ff.explain(net, X, Y, "dZ", l=2, j=1, i=1)
+    assert hidden.kernel.endswith("tanh_backward")
+    assert ff.explain(net, X, Y, "db", l=1, j=1).kernel.endswith("bias_gradient")
+    assert ff.explain(net, X, Y, "dA", j=1, i=1).kernel.endswith("categorical_cross_entropy_seed")
+
+
+def test_above_the_blocked_threshold_the_blocked_kernels_are_named():
+    net = ff.Network([512, 256, 2], ["relu", "softmax"], "categorical_cross_entropy", seed=0)
+    X = np.random.default_rng(0).standard_normal((512, 4))
+    Y = [0, 1, 1, 0]
+    for quantity, idx, kernel in [("z", dict(l=1, j=3, i=2), "linear_forward_blocked"),
+                                  ("dW", dict(l=1, j=3, k=7), "weight_gradient_blocked"),
+                                  ("dA_prev", dict(l=1, k=5, i=4), "prev_activation_gradient_blocked"),
+                                  ("z", dict(l=2, j=1, i=1), "linear_forward_unrolled")]:
+        e = ff.explain(net, X, Y, quantity, **idx)
+        assert e.kernel == f"kernels/blocked.py {kernel}" and e.matches, str(e)
+        assert (" + … + " in e.substituted) == (quantity != "dW")   # dW sums over 4 examples
+
+
+def test_an_unknown_backend_is_named_not_guessed():
+    from types import SimpleNamespace
+    stub = SimpleNamespace(backend="jax", activations=["relu"], cost_name="mean_squared_error",
+                           n_layers=1, fused=False, l2=0.0, layer_sizes=[2, 1])
+    assert ff.teach.computed_by(stub, "z", 1, 3) == (None, None)
+    net, X, Y = problem(["tanh", "linear"], "mean_squared_error")
+    e = ff.explain(net, X, Y, "z", l=1, j=1, i=1)
+    e.backend, e.kernel = "jax", None
+    assert f"The backend jax computed {e.value:.8g}: matches" in str(e)
+
+
+def test_matches_says_what_it_checks():
+    net, X, Y = problem(["relu", "linear"], "mean_squared_error")
+    assert "re-adds this call's own intermediate numbers" in str(
+        ff.explain(net, X, Y, "db", l=1, j=1))
+
+
+def test_highlights_name_what_the_equation_touches():
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
+    t = net.gradients(X, Y, trace=True)
+    W2 = net.params["W2"]
+    z = ff.explain(net, X, Y, "z", l=2, j=2, i=3)
+    assert z.layer_sizes == [3, 3, 3, 3] and z.highlights["example"] == 3
+    assert z.highlights["target"] == ("node", 2, 2)
+    assert z.highlights["terms"] == [(("edge", 2, 2, k), W2[1, k - 1]) for k in (1, 2, 3)] + \
+        [(("node", 1, k), t["A1"][k - 1, 2]) for k in (1, 2, 3)]
+    back = ff.explain(net, X, Y, "dA_prev", l=2, k=3, i=1).highlights
+    assert back["target"] == ("node", 1, 3)
+    assert back["terms"] == [(("edge", 2, j, 3), W2[j - 1, 2]) for j in (1, 2, 3)] + \
+        [(("node", 2, j), t["dZ2"][j - 1, 0]) for j in (1, 2, 3)]
+    first = ff.explain(net, X, Y, "z", l=1, j=1, i=1).highlights   # layer 0: the inputs x_k
+    assert [e for e, _ in first["terms"]][3:] == [("node", 0, k) for k in (1, 2, 3)]
+    dW = ff.explain(net, X, Y, "dW", l=3, j=2, k=1).highlights
+    assert dW == {"target": ("edge", 3, 2, 1), "terms": [], "example": None}
+    J = ff.explain(net, X, Y, "J")
+    assert J.highlights["target"] is None and [e for e, _ in J.highlights["terms"]] == \
+        [("node", 3, j) for j in (1, 2, 3)]
+    assert sum(v for _, v in J.highlights["terms"]) == pytest.approx(J.value)
+    for h in (z.highlights, back, J.highlights):
+        assert all(isinstance(v, float) for _, v in h["terms"])
+
+
+def test_explanation_draws_its_figure():
+    draw = pytest.importorskip("ffnn_numba.draw", reason="ffnn_numba.draw is not written yet")
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
+    e = ff.explain(net, X, Y, "z", l=2, j=2, i=3)
+    svg = e.draw()
+    assert svg == draw.draw([3, 3, 3, 3], highlight=e.highlights, format="svg")
+    assert svg.lstrip().startswith("<svg") or "<svg" in svg[:200]
+    page = e._repr_html_()
+    assert svg in page and e.latex() in page and page.index(svg) < page.index(e.latex())
+    assert e._repr_latex_().startswith("$$")

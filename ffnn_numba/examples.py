@@ -1,0 +1,168 @@
+"""Small networks with fixed numbers, for teaching: every printed value can be checked by hand.
+
+``lecture_network`` is the derivation's own figure, a 3-3-3-3 network (relu, tanh, softmax,
+categorical cross-entropy), with one-decimal parameters and inputs, chosen so that every sum
+``ff.explain`` prints has several nonzero terms:
+
+- every bias is nonzero; every relu unit is active (z > 0) on at least three of the four
+  examples, and exactly one z^[1] is negative (unit 2 on example 2), the one place where
+  relu'(z) = 0 shows;
+- the targets are smoothed one-hot labels of the classes 1, 2, 3, 2: 0.8 on the example's
+  class and 0.1 on the others, so every column of Y sums to 1 (as the derivation's
+  dZ^[L] = (A - Y)/m needs) and no term of J, of the seed or of softmax's sum over p is 0.
+
+``describe_network`` prints X, Y and every W^[l], b^[l] with 1-based row and column labels,
+and ``example_problem`` is what the ``explain`` command runs on.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from . import validation
+from .network import Network
+
+X = ((1.0, -0.5, 2.0, 0.5),
+     (0.5, 1.5, -1.0, 1.0),
+     (-1.0, 0.5, 1.0, -1.5))
+"""The inputs x_{k,i} = a_{k,i}^[0]: row k, column i (m = 4 examples)."""
+
+CLASSES = (1, 2, 3, 2)
+"""The class of each example, 1-based."""
+
+SMOOTHING = 0.3
+"""Y = (1 - SMOOTHING) one_hot + SMOOTHING / n^[L]: 0.8 on the class, 0.1 on the others."""
+
+PARAMETERS = {
+    "W1": ((0.9, 0.7, 0.3), (0.9, -0.4, -0.7), (0.8, 0.6, -0.3)),
+    "b1": ((0.1,), (-0.5,), (0.2,)),
+    "W2": ((-0.8, -0.7, 0.6), (0.2, -0.1, 0.6), (0.4, -0.4, 0.4)),
+    "b2": ((-0.2,), (0.3,), (-0.1,)),
+    "W3": ((0.4, -0.6, 0.7), (-0.6, 0.6, -0.7), (0.8, -0.2, 0.8)),
+    "b3": ((-0.4,), (-0.3,), (-0.2,)),
+}
+"""w_{j,k}^[l] (row j, column k) and b_j^[l] of the lecture network."""
+
+LAYER_SIZES = (3, 3, 3, 3)
+ACTIVATIONS = ("relu", "tanh", "softmax")
+COST = "categorical_cross_entropy"
+
+
+class Example(NamedTuple):
+    """A network and the data it is explained on: X is (n^[0], m), Y is (n^[L], m)."""
+    net: Network
+    X: np.ndarray
+    Y: np.ndarray
+
+
+def lecture_targets():
+    """Y of the lecture network, (3, 4): 0.8 on each example's class, 0.1 elsewhere."""
+    n = LAYER_SIZES[-1]
+    one_hot = np.eye(n)[:, np.array(CLASSES) - 1]
+    return (1 - SMOOTHING) * one_hot + SMOOTHING / n
+
+
+def lecture_network(backend="loops", dtype=np.float64):
+    """The derivation's 3-3-3-3 network with the fixed parameters and data of this module.
+
+    Parameters
+    ----------
+    backend : {"loops", "numpy", "reference"}, default "loops"
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+
+    Returns
+    -------
+    Example
+        ``(net, X, Y)``: new arrays on every call, so changing them changes nothing here.
+
+    Examples
+    --------
+    >>> import ffnn_numba as ff
+    >>> from ffnn_numba.examples import lecture_network
+    >>> net, X, Y = lecture_network()
+    >>> print(ff.explain(net, X, Y, "z", l=1, j=2, i=2).substituted)
+    0.9·(-0.5) + (-0.4)·1.5 + (-0.7)·0.5 + (-0.5)
+    """
+    net = Network(list(LAYER_SIZES), list(ACTIVATIONS), COST, backend=backend, dtype=dtype,
+                  seed=0)
+    for key, values in PARAMETERS.items():
+        net.params[key][...] = values
+    return Example(net, np.array(X, dtype=dtype), lecture_targets().astype(dtype))
+
+
+def _matrix(title, M, rows, columns, extra=None):
+    """A matrix as a table with 1-based labels ``rows``=1.. and ``columns``=1..; ``extra``,
+    a (name, column) pair, adds one more column after a bar."""
+    width = 10
+    header = " " * 8 + "".join(f"{f'{columns}={c}':>{width}}" for c in range(1, M.shape[1] + 1))
+    lines = [title, header + (f"  |{extra[0]:>{width}}" if extra else "")]
+    for r, row in enumerate(np.asarray(M, dtype=np.float64), start=1):
+        line = f"{f'{rows}={r}':>8}" + "".join(f"{x + 0.0:>{width}.4g}" for x in row)
+        lines.append(line + (f"  |{float(extra[1][r - 1, 0]) + 0.0:>{width}.4g}" if extra else ""))
+    return lines
+
+
+def describe_network(net, X, Y):
+    """X, Y and every W^[l], b^[l] as text, each with 1-based row and column labels, so that
+    a printed explanation can be checked by hand.
+
+    Parameters
+    ----------
+    net : Network
+    X, Y : array_like
+        As for ``net.gradients``; class labels are shown as the one-hot columns they become.
+
+    Returns
+    -------
+    str
+    """
+    X, Y = net.validate(X, Y)
+    lines = _matrix(f"X = A^[0], {X.shape[0]} x {X.shape[1]} (row k: input node, column i: "
+                    f"example)", X, "k", "i")
+    lines += [""] + _matrix(f"Y, {Y.shape[0]} x {Y.shape[1]} (row j: output node, column i: "
+                            f"example)", Y, "j", "i")
+    for l in range(1, net.n_layers + 1):
+        W, b = net.params[f"W{l}"], net.params[f"b{l}"]
+        lines += [""] + _matrix(f"W^[{l}] | b^[{l}], {W.shape[0]} x {W.shape[1]} | "
+                                f"{b.shape[0]} x 1 (row j: node of layer {l}, column k: node of "
+                                f"layer {l - 1}); activation {net.activations[l - 1]}",
+                                W, "j", "k", ("b_j", b))
+    return "\n".join(lines)
+
+
+def example_problem(layers=None, activations=None, cost=None, m=None, backend="loops", seed=0):
+    """The network and data the ``explain`` command shows: the lecture network when no
+    architecture is given, else a seeded random network of that shape and m random examples.
+
+    Parameters
+    ----------
+    layers : list of int or None
+        n^[0], ..., n^[L].
+    activations : list of str or None
+    cost : str or None
+    m : int or None
+        Examples; the lecture network has 4.
+    backend : str
+    seed : int
+        Draws the random network's parameters and data (the lecture network has none).
+
+    Returns
+    -------
+    Example
+    """
+    if layers is None and activations is None and cost is None and m in (None, 4):
+        return lecture_network(backend)
+    layers = list(LAYER_SIZES) if layers is None else list(layers)
+    if activations is None and cost is None and len(layers) == len(LAYER_SIZES):
+        activations = list(ACTIVATIONS)
+    cost = COST if cost is None else validation.check_cost(cost)
+    m = validation.check_positive_int(4 if m is None else m, "m")
+    net = Network(layers, activations, cost, backend=backend, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((layers[0], m))
+    if cost == "categorical_cross_entropy":
+        Y = rng.integers(0, layers[-1], m)
+    elif cost == "mean_squared_error":
+        Y = rng.standard_normal((layers[-1], m))
+    else:
+        Y = rng.integers(0, 2, (layers[-1], m)).astype(float)
+    return Example(net, X, Y)
