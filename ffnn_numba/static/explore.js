@@ -1,0 +1,321 @@
+/* The explorer page of ffnn-numba (inlined into each page by ffnn_numba/explore.py).
+   It lays out the library's numbers as MathML and computes nothing: every value and every
+   factor shown is read from the page's data (the network's trace). Indices shown are
+   1-based, as in the derivation; the arrays are 0-based: DATA.layers[l].Z[j][i]. */
+"use strict";
+(function () {
+  const DATA = JSON.parse(document.getElementById("ffnn-data").textContent);
+  const L = DATA.sizes.length - 1;
+  const LAYER = DATA.layers;
+  const svg = document.querySelector("#figure svg");
+  const SHOWN = 5;   // terms shown in full before a long sum is elided, as explain does
+  const RADIUS = 26; // ffnn_numba.draw.NODE_RADIUS
+  let example = 0;
+  let selected = null;
+
+  // -- MathML as strings -------------------------------------------------------------------
+  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const mi = (s) => `<mi>${esc(s)}</mi>`;
+  const mo = (s) => `<mo>${esc(s)}</mo>`;
+  const mn = (s) => `<mn>${esc(s)}</mn>`;
+  const row = (...parts) => `<mrow>${parts.join("")}</mrow>`;
+  const index = (v) => (typeof v === "number" ? mn(v) : mi(v));
+  const range = (n) => Array.from({ length: n }, (_, k) => k);
+  const d = `<mi mathvariant="normal">∂</mi>`;
+
+  /* letter_{sub}^{[l]}; no superscript when l is null */
+  function sym(letter, sub, l) {
+    const s = row(sub.map(index).join(mo(",")));
+    if (l === null) return `<msub>${mi(letter)}${s}</msub>`;
+    return `<msubsup>${mi(letter)}${s}${row(mo("["), mn(l), mo("]"))}</msubsup>`;
+  }
+  const act = (sub, l) => (l === 0 ? sym("x", sub, null) : sym("a", sub, l));
+  const frac = (a, b) => `<mfrac>${row(a)}${row(b)}</mfrac>`;
+  const dJ = (x) => frac(d + mi("J"), d + x);
+  const sum = (letter) => `<munder>${mo("∑")}${mi(letter)}</munder>`;
+  const fn = (name, arg) => row(`<mi>${esc(name)}</mi>`, mo("("), arg, mo(")"));
+  const times = (a, b) => row(a, mo("·"), b);
+
+  /* a number: `digits` significant digits, a real minus sign, ×10^e when tiny or huge;
+     in parentheses when negative and `paren` (a factor of a product) */
+  function num(x, digits = 4, paren = false) {
+    if (!Number.isFinite(x)) return mn(String(x));
+    const a = Math.abs(x), sign = x < 0 ? "−" : "";
+    let body;
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
+      const [mant, e] = x.toExponential(digits - 1).split("e");
+      const power = Number(e);
+      body = row(mn(sign + String(Math.abs(Number(mant)))), mo("×"),
+                 `<msup>${mn("10")}${mn(String(power).replace("-", "−"))}</msup>`);
+    } else {
+      body = mn(sign + String(Math.abs(Number(x.toPrecision(digits)))));
+    }
+    return x < 0 && paren ? row(mo("("), body, mo(")")) : body;
+  }
+  const factor = (x) => num(x, 4, true);
+  function terms(parts) {
+    if (parts.length > SHOWN) parts = [...parts.slice(0, 3), mo("⋯"), ...parts.slice(-2)];
+    return row(parts.join(mo("+")));
+  }
+  function plain(x) {   // the numbers on the nodes
+    const a = Math.abs(x);
+    const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : String(Number(x.toPrecision(3)));
+    return s.replace("-", "−");
+  }
+
+  // -- the equations of one node or edge, for the current example --------------------------
+  const nodeId = (l, j) => `node-${l}-${j + 1}`;
+  const edgeId = (l, j, k) => `edge-${l}-${j + 1}-${k + 1}`;
+
+  function inputEq(k) {
+    const i = example;
+    return { id: "x", title: "Input: x = a^[0], one column per example",
+             lhs: sym("x", [k + 1, i + 1], null), value: LAYER[0].A[k][i], terms: [nodeId(0, k)] };
+  }
+
+  function zEq(l, j) {
+    const i = example, C = LAYER[l], P = LAYER[l - 1], ks = range(DATA.sizes[l - 1]);
+    return {
+      id: "z", title: "Forward: the weighted sum (eq:z_scalar)",
+      lhs: sym("z", [j + 1, i + 1], l),
+      symbolic: row(sum("k"), sym("w", [j + 1, "k"], l), act(["k", i + 1], l - 1), mo("+"),
+                    sym("b", [j + 1], l)),
+      numbers: row(terms(ks.map((k) => times(factor(C.W[j][k]), factor(P.A[k][i])))), mo("+"),
+                   factor(C.b[j][0])),
+      value: C.Z[j][i],
+      terms: [...ks.map((k) => edgeId(l, j, k)), ...ks.map((k) => nodeId(l - 1, k))],
+      notes: [`The sum runs over the k = 1..${ks.length} nodes of layer ${l - 1}.`],
+    };
+  }
+
+  function aEq(l, j) {
+    const i = example, Z = LAYER[l].Z, name = DATA.activations[l - 1], ps = range(DATA.sizes[l]);
+    const eq = { id: "a", title: `Forward: the activation, ${name} (eq:a_scalar)`,
+                 lhs: sym("a", [j + 1, i + 1], l), value: LAYER[l].A[j][i] };
+    if (DATA.coupled[l - 1]) {
+      eq.symbolic = frac(fn("exp", sym("z", [j + 1, i + 1], l)),
+                         row(sum("p"), fn("exp", sym("z", ["p", i + 1], l))));
+      eq.numbers = frac(fn("exp", num(Z[j][i])), terms(ps.map((p) => fn("exp", num(Z[p][i])))));
+      eq.terms = ps.map((p) => nodeId(l, p));
+      eq.notes = [`${name} is coupled: a_j reads every z_p of its layer, p = 1..${ps.length}.`];
+    } else {
+      eq.symbolic = fn(name, sym("z", [j + 1, i + 1], l));
+      eq.numbers = fn(name, num(Z[j][i]));
+      eq.terms = [nodeId(l, j)];
+      eq.notes = [`${name} is element-wise: a_j reads z_j only.`];
+    }
+    return eq;
+  }
+
+  /* ∂J/∂a^[L]: the seed of backpropagation, from the cost */
+  function seedEq(j) {
+    const i = example, a = LAYER[L].A[j][i], y = DATA.Y[j][i], m = DATA.m;
+    const A = sym("a", [j + 1, i + 1], L), Y = sym("y", [j + 1, i + 1], null);
+    const eq = { id: "dA", title: `Backward: the seed ∂J/∂a of the output layer (${DATA.cost})`,
+                 lhs: dJ(A), value: LAYER[L].dA[j][i], terms: [nodeId(L, j)],
+                 notes: ["The seed carries the 1/m of J."] };
+    if (DATA.cost === "mean_squared_error") {
+      eq.symbolic = frac(row(A, mo("−"), Y), mi("m"));
+      eq.numbers = frac(row(num(a), mo("−"), factor(y)), mn(m));
+    } else if (DATA.cost === "categorical_cross_entropy") {
+      eq.symbolic = row(mo("−"), frac(Y, row(mi("m"), A)));
+      eq.numbers = row(mo("−"), frac(num(y), row(mn(m), mo("·"), factor(a))));
+    } else {
+      eq.symbolic = frac(row(frac(row(mn(1), mo("−"), Y), row(mn(1), mo("−"), A)), mo("−"),
+                             frac(Y, A)), mi("m"));
+      eq.numbers = frac(row(frac(row(mn(1), mo("−"), factor(y)), row(mn(1), mo("−"), factor(a))),
+                            mo("−"), frac(num(y), num(a))), mn(m));
+    }
+    if (DATA.fused) {
+      eq.notes.push(`For ${DATA.activations[L - 1]} with ${DATA.cost} backpropagation skips ` +
+                    "this seed: the product simplifies to dZ^[L] = (A − Y)/m.");
+    }
+    return eq;
+  }
+
+  /* ∂J/∂a_k^[l] for l < L, from layer l + 1 */
+  function dAprevEq(l, k) {
+    const i = example, N = LAYER[l + 1], js = range(DATA.sizes[l + 1]);
+    return {
+      id: "dA", title: `Backward: ∂J/∂a from layer ${l + 1} (eq:da_prev_scalar)`,
+      lhs: dJ(act([k + 1, i + 1], l)),
+      symbolic: row(sum("j"), sym("w", ["j", k + 1], l + 1), dJ(sym("z", ["j", i + 1], l + 1))),
+      numbers: terms(js.map((j) => times(factor(N.W[j][k]), factor(N.dZ[j][i])))),
+      value: LAYER[l].dA[k][i],
+      terms: [...js.map((j) => edgeId(l + 1, j, k)), ...js.map((j) => nodeId(l + 1, j))],
+      notes: [`The sum runs over the j = 1..${js.length} nodes of layer ${l + 1}: node ` +
+              `${k + 1} of layer ${l} feeds every one of them.`],
+    };
+  }
+
+  function dZEq(l, j) {
+    const i = example, C = LAYER[l], ps = range(DATA.sizes[l]), name = DATA.activations[l - 1];
+    const Zj = sym("z", [j + 1, i + 1], l);
+    const eq = { id: "dZ", title: "Backward: ∂J/∂z (eq:dz_scalar)", lhs: dJ(Zj), value: C.dZ[j][i] };
+    if (l === L && DATA.fused) {
+      const m = DATA.m;
+      eq.symbolic = frac(row(sym("a", [j + 1, i + 1], l), mo("−"), sym("y", [j + 1, i + 1], null)),
+                         mi("m"));
+      eq.numbers = frac(row(num(C.A[j][i]), mo("−"), factor(DATA.Y[j][i])), mn(m));
+      eq.terms = [nodeId(l, j)];
+      eq.notes = [`${name} with ${DATA.cost}: ∑_p ∂J/∂a_p ∂a_p/∂z_j simplifies to (a − y)/m.`];
+    } else if (DATA.coupled[l - 1]) {
+      const D = C.dadz[i];   // D[j][p] = ∂a_p/∂z_j
+      const Ap = sym("a", ["p", i + 1], l);
+      eq.symbolic = row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj));
+      eq.numbers = terms(ps.map((p) => times(factor(C.dA[p][i]), factor(D[j][p]))));
+      eq.terms = ps.map((p) => nodeId(l, p));
+      eq.notes = [`${name} is coupled: ∂a_p/∂z_j = a_p (δ_pj − a_j) is nonzero for every p.`];
+    } else {
+      const Aj = sym("a", [j + 1, i + 1], l);
+      eq.symbolic = row(dJ(Aj), frac(d + Aj, d + Zj));
+      eq.numbers = times(factor(C.dA[j][i]), factor(C.dadz[j][i]));
+      eq.terms = [nodeId(l, j)];
+      eq.notes = [`${name} is element-wise: of the sum over p only p = j remains.`];
+    }
+    return eq;
+  }
+
+  function dbEq(l, j) {
+    const C = LAYER[l], is = range(DATA.m);
+    return {
+      id: "db", title: "Gradient: ∂J/∂b, over all examples (eq:db_scalar)",
+      lhs: dJ(sym("b", [j + 1], l)), symbolic: row(sum("i"), dJ(sym("z", [j + 1, "i"], l))),
+      numbers: terms(is.map((i) => factor(C.dZ[j][i]))), value: C.db[j][0],
+      terms: [nodeId(l, j)],
+      notes: [`The sum runs over the i = 1..${DATA.m} examples; no 1/m here (it is in J).`],
+    };
+  }
+
+  function wEq(l, j, k) {
+    return { id: "w", title: "The weight", lhs: sym("w", [j + 1, k + 1], l),
+             value: LAYER[l].W[j][k], terms: [edgeId(l, j, k)] };
+  }
+
+  function dWEq(l, j, k) {
+    const C = LAYER[l], P = LAYER[l - 1], is = range(DATA.m);
+    const eq = {
+      id: "dW", title: "Gradient: ∂J/∂w, over all examples (eq:dw_scalar)",
+      lhs: dJ(sym("w", [j + 1, k + 1], l)),
+      symbolic: row(sum("i"), dJ(sym("z", [j + 1, "i"], l)), act([k + 1, "i"], l - 1)),
+      numbers: terms(is.map((i) => times(factor(C.dZ[j][i]), factor(P.A[k][i])))),
+      value: C.dW[j][k], terms: [edgeId(l, j, k), nodeId(l, j), nodeId(l - 1, k)],
+      notes: [`The sum runs over the i = 1..${DATA.m} examples; no 1/m here (it is in J).`],
+    };
+    if (DATA.l2 > 0) {
+      eq.symbolic = row(eq.symbolic, mo("+"), frac(mi("λ"), mi("m")), sym("w", [j + 1, k + 1], l));
+      eq.numbers = row(eq.numbers, mo("+"), frac(num(DATA.l2), mn(DATA.m)), mo("·"),
+                       factor(C.W[j][k]));
+      eq.notes.push("The L2 term λ/(2m) ∑ w² of J adds (λ/m) w.");
+    }
+    return eq;
+  }
+
+  function equationsOf(sel) {
+    if (sel.kind === "edge") return [wEq(sel.l, sel.j, sel.k), dWEq(sel.l, sel.j, sel.k)];
+    const { l, j } = sel;
+    if (l === 0) return [inputEq(j), dAprevEq(0, j)];
+    return [zEq(l, j), aEq(l, j), l === L ? seedEq(j) : dAprevEq(l, j), dZEq(l, j), dbEq(l, j)];
+  }
+
+  // -- the page ----------------------------------------------------------------------------
+  function html(eq) {
+    const result = `<mrow class="result" data-value="${eq.value}">${num(eq.value, 8)}</mrow>`;
+    const lines = eq.symbolic === undefined
+      ? [row(eq.lhs, mo("="), result)]
+      : [row(eq.lhs, mo("="), eq.symbolic), row(mo("="), eq.numbers), row(mo("="), result)];
+    return `<div class="equation" id="eq-${eq.id}" data-terms="${esc(JSON.stringify(eq.terms))}">` +
+      `<h3>${esc(eq.title)}</h3>` +
+      lines.map((line) => `<div class="line"><math>${line}</math></div>`).join("") +
+      (eq.notes || []).map((note) => `<p class="note">${esc(note)}</p>`).join("") + "</div>";
+  }
+
+  function mark(ids, cls, on) {
+    for (const id of ids) {
+      const element = document.getElementById(id);
+      if (element) element.classList.toggle(cls, on);
+    }
+  }
+
+  function showPanel() {
+    const title = document.getElementById("panel-title");
+    const box = document.getElementById("equations");
+    if (selected === null) { box.innerHTML = ""; return; }
+    const { kind, l, j, k } = selected;
+    const what = kind === "edge"
+      ? sym("w", [j + 1, k + 1], l)
+      : (l === 0 ? sym("x", [j + 1], null) : sym("a", [j + 1], l));
+    title.innerHTML = `${kind === "edge" ? "Weight" : "Node"} <math>${what}</math>, ` +
+      `example i = ${example + 1}`;
+    box.innerHTML = equationsOf(selected).map(html).join("");
+    for (const eq of box.querySelectorAll(".equation")) {
+      const ids = JSON.parse(eq.dataset.terms);
+      eq.addEventListener("mouseenter", () => mark(ids, "hover-term", true));
+      eq.addEventListener("mouseleave", () => mark(ids, "hover-term", false));
+    }
+  }
+
+  function select(sel) {
+    for (const element of svg.querySelectorAll(".selected")) element.classList.remove("selected");
+    for (const element of svg.querySelectorAll(".hover-term")) element.classList.remove("hover-term");
+    selected = sel;
+    const id = sel.kind === "edge" ? edgeId(sel.l, sel.j, sel.k) : nodeId(sel.l, sel.j);
+    document.getElementById(id).classList.add("selected");
+    showPanel();
+  }
+
+  function showNodeValues() {
+    const key = document.getElementById("shown").value;
+    for (const label of svg.querySelectorAll(".live-value")) {
+      const values = key ? LAYER[Number(label.dataset.l)][key] : undefined;
+      label.textContent = values ? plain(values[Number(label.dataset.j) - 1][example]) : "";
+    }
+  }
+
+  function setUp() {
+    const ns = "http://www.w3.org/2000/svg";
+    const hits = document.createElementNS(ns, "g");
+    hits.setAttribute("class", "edge-hits");
+    for (const line of svg.querySelectorAll("line.edge")) {   // wide, invisible: easy to click
+      const hit = line.cloneNode(false);
+      hit.removeAttribute("id");
+      hit.setAttribute("class", "edge-hit");
+      hit.dataset.edge = line.id;
+      hits.appendChild(hit);
+    }
+    svg.querySelector("g.edges").after(hits);
+    for (const node of svg.querySelectorAll("g.node")) {
+      const circle = node.querySelector("circle");
+      const label = document.createElementNS(ns, "text");
+      label.setAttribute("class", "live-value");
+      label.setAttribute("x", circle.getAttribute("cx"));
+      label.setAttribute("y", Number(circle.getAttribute("cy")) + RADIUS + 15);
+      label.setAttribute("text-anchor", "middle");
+      label.dataset.l = node.dataset.l;
+      label.dataset.j = node.dataset.j;
+      svg.appendChild(label);
+    }
+    svg.addEventListener("click", (event) => {
+      const node = event.target.closest("g.node");
+      const edge = event.target.dataset.edge
+        ? document.getElementById(event.target.dataset.edge)
+        : event.target.closest("line.edge");
+      const source = node || edge;
+      if (!source) return;
+      const { l, j, k } = source.dataset;
+      select({ kind: node ? "node" : "edge", l: Number(l), j: Number(j) - 1,
+               k: k === undefined ? undefined : Number(k) - 1 });
+    });
+    document.getElementById("example").addEventListener("change", (event) => {
+      example = Number(event.target.value);
+      showNodeValues();
+      showPanel();
+    });
+    document.getElementById("shown").addEventListener("change", showNodeValues);
+    showNodeValues();
+    select({ kind: "node", l: L, j: 0 });
+  }
+
+  setUp();
+})();

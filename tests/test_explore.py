@@ -1,0 +1,286 @@
+"""The explorer page: its data are the library's trace (both backends), it is one
+self-contained file, and in a real browser (headless Chromium) clicking, hovering and the
+example control show the right equations with the kernels' numbers."""
+import html.parser
+import json
+import re
+import shutil
+import struct
+
+import numpy as np
+import pytest
+
+import ffnn_numba as ff
+from ffnn_numba.explore import draw_command, explore_command, explorer_data, write_explorer
+
+
+def lecture(backend="loops"):
+    net = ff.Network([3, 3, 3, 3], ["relu", "tanh", "softmax"], "categorical_cross_entropy",
+                     backend=backend, seed=0)
+    X = np.random.default_rng(0).standard_normal((3, 4))
+    return net, X, np.array([0, 1, 2, 1])
+
+
+def assert_trace(data, trace, rtol):
+    for l, layer in enumerate(data["layers"]):
+        for name in ("Z", "A", "dZ", "dA"):
+            if f"{name}{l}" in trace:
+                np.testing.assert_allclose(layer[name], trace[f"{name}{l}"], rtol=rtol, atol=1e-15)
+        if l:
+            np.testing.assert_allclose(layer["dW"], trace[f"dW{l}"], rtol=rtol, atol=1e-15)
+            np.testing.assert_allclose(layer["db"], trace[f"db{l}"], rtol=rtol, atol=1e-15)
+
+
+@pytest.mark.parametrize("activations, cost", [
+    (["relu", "tanh", "softmax"], "categorical_cross_entropy"),
+    (["silu", "softmax", "softmax"], "mean_squared_error"),
+    (["elu", "tanh", "sigmoid"], "multilabel_cross_entropy")])
+def test_the_data_are_the_trace_of_both_backends(activations, cost):
+    net = ff.Network([3, 4, 2, 3], activations, cost, seed=3, l2=0.1)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((3, 5))
+    Y = rng.integers(0, 3, 5) if cost.startswith("categorical") else rng.random((3, 5))
+    if cost == "multilabel_cross_entropy":
+        Y = (Y > 0.5).astype(float)
+    data = explorer_data(net, X, Y)
+    for backend in ("loops", "numpy"):
+        net.backend = backend
+        assert_trace(data, net.gradients(X, Y, trace=True), rtol=1e-12)
+    assert data["difference"] < 1e-12 and data["m"] == 5 and data["l2"] == 0.1
+    D = ff.activation_jacobian(activations[-1], np.array(data["layers"][3]["Z"])[:, 1])
+    dadz = np.array(data["layers"][3]["dadz"])
+    shown = dadz[1] if activations[-1] == "softmax" else np.diag(dadz[:, 1])
+    np.testing.assert_array_equal(shown, D if activations[-1] == "softmax" else np.diag(np.diag(D)))
+
+
+def test_only_the_first_max_examples_are_used():
+    net, X, y = lecture()
+    data = explorer_data(net, np.tile(X, 3), np.tile(y, 3), max_examples=5)
+    assert data["m"] == 5 and data["m_all"] == 12
+    assert_trace(data, net.gradients(np.tile(X, 3)[:, :5], np.tile(y, 3)[:5], trace=True), 1e-12)
+
+
+class Resources(html.parser.HTMLParser):
+    """Every tag's attributes that could load something from elsewhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") or (name == "xlink:href"):
+                self.loads.append((tag, name, value))
+
+
+def test_the_page_is_one_self_contained_file(tmp_path):
+    net, X, y = lecture()
+    text = write_explorer(net, X, y, tmp_path / "page.html").read_text(encoding="utf-8")
+    parser = Resources()
+    parser.feed(text)
+    assert parser.loads == [("link", "href", "data:,")]   # the empty favicon, inline
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+    assert urls == {"http://www.w3.org/2000/svg"}   # the SVG namespace name, never fetched
+    assert "\\frac" not in text and "$$" not in text   # mathematics as MathML, not LaTeX
+    data = json.loads(re.search(r'<script type="application/json" id="ffnn-data">(.*?)</script>',
+                                text, re.S).group(1))
+    assert data["sizes"] == [3, 3, 3, 3] and data["backend"] == "loops"
+
+
+def test_commands(tmp_path):
+    page = explore_command(tmp_path / "a.html", layers=[2, 5, 1], m=3, seed=1)
+    assert '"cost":"binary_cross_entropy"' in page.read_text(encoding="utf-8")
+    figure = draw_command(tmp_path / "a.svg", layers=[2, 5, 1])
+    assert figure.read_text(encoding="utf-8").startswith("<svg")
+    with pytest.raises(ValueError, match="data needs a model"):
+        explore_command(tmp_path / "b.html", data="x.csv")
+    with pytest.raises(ValueError, match="m must be at most 64"):
+        explore_command(tmp_path / "b.html", m=65)
+
+
+def test_a_model_and_its_csv(tmp_path):
+    net = ff.Network([2, 3, 3], ["tanh", "softmax"], "categorical_cross_entropy", seed=0)
+    net.metadata = {"task": "classification", "features": ["u", "v"], "target": "kind",
+                    "feature_mean": [1.0, -1.0], "feature_scale": [2.0, 4.0],
+                    "classes": ["ant", "bee", "cat"]}
+    net.save(tmp_path / "model.npz")
+    (tmp_path / "data.csv").write_text("u,kind,v\n3,bee,-1\n1,cat,7\n5,ant,3\n9,ant,1\n")
+    page = explore_command(tmp_path / "p.html", model=tmp_path / "model.npz",
+                           data=tmp_path / "data.csv", m=3)
+    text = page.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="ffnn-data">(.*?)</script>', text, re.S).group(1))
+    assert data["layers"][0]["A"] == [[1.0, 0.0, 2.0], [0.0, 2.0, 1.0]]   # standardized rows 1-3
+    assert data["Y"] == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    (tmp_path / "bad.csv").write_text("u,kind,v\n3,bird,-1\n")
+    with pytest.raises(ValueError, match="'bird', which is not one of the model's classes"):
+        explore_command(tmp_path / "q.html", model=tmp_path / "model.npz",
+                        data=tmp_path / "bad.csv")
+    with pytest.raises(ValueError, match="a model file gives the network"):
+        explore_command(tmp_path / "q.html", model=tmp_path / "model.npz", layers=[2, 3])
+
+
+# -- in a real browser ----------------------------------------------------------------------
+
+WIDTH, HEIGHT = 1400, 1000
+
+
+def chrome():
+    webdriver = pytest.importorskip("selenium.webdriver",
+                                    reason="browser tests need selenium (the browser extra)")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        pytest.skip("browser tests need Chromium and its driver (Debian: chromium, "
+                    "chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 f"--window-size={WIDTH},{HEIGHT}", "--force-device-scale-factor=1"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
+    """The lecture network's page, open; its trace for the numbers to expect."""
+    net, X, y = lecture()
+    path = write_explorer(net, X, y, tmp_path_factory.mktemp("explore") / "explore.html")
+    browser.get(path.as_uri())
+    return browser, net.gradients(X, y, trace=True), net
+
+
+def errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def result(driver, equation):
+    """The value an equation shows: its full-precision data-value and its visible text."""
+    element = driver.find_element("css selector", f"#{equation} .result")
+    shown = element.text.replace("−", "-").replace("\n", "")
+    return float(element.get_attribute("data-value")), float(shown)
+
+
+def click_edge(driver, edge_id, along=0.25):
+    """Click a point a quarter along the edge from its source node, where edges are apart."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    line = driver.find_element("id", edge_id)
+    x1, y1, x2, y2 = (float(line.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
+    ActionChains(driver).move_to_element_with_offset(
+        line, round((along - 0.5) * (x2 - x1)), round((along - 0.5) * (y2 - y1))).click().perform()
+
+
+def test_the_page_loads_without_console_errors_and_renders_mathml(page):
+    driver, _, _ = page
+    assert errors(driver) == []
+    assert driver.find_element("css selector", "#figure svg").is_displayed()
+    maths = driver.find_elements("css selector", "#equations math")
+    assert len(maths) >= 10 and all(m.size["height"] > 10 for m in maths)
+    assert driver.execute_script("return document.querySelector('math').namespaceURI") == \
+        "http://www.w3.org/1998/Math/MathML"
+    fraction = driver.find_element("css selector", "#eq-dZ mfrac")   # stacked, not inline text
+    numerator, denominator = fraction.find_elements("xpath", "./*")
+    assert numerator.location["y"] + numerator.size["height"] <= denominator.location["y"] + 2
+
+
+def test_clicking_an_edge_shows_w_and_dJ_dw_with_the_kernels_numbers(page):
+    driver, trace, net = page
+    click_edge(driver, "edge-2-1-3")
+    assert "Weight" in driver.find_element("id", "panel-title").text
+    assert result(driver, "eq-w")[0] == net.params["W2"][0, 2]
+    exact, shown = result(driver, "eq-dW")
+    assert exact == trace["dW2"][0, 2]
+    assert shown == pytest.approx(trace["dW2"][0, 2], rel=1e-7)
+    dW = driver.find_element("id", "eq-dW")
+    assert json.loads(dW.get_attribute("data-terms")) == ["edge-2-1-3", "node-2-1", "node-1-3"]
+    first = dW.find_element("css selector", ".line math")
+    assert first.find_element("css selector", "munder mo").text == "∑"
+    assert [mi.text for mi in first.find_elements("css selector", "msubsup > mi")] == ["w", "z", "a"]
+    assert "selected" in driver.find_element("id", "edge-2-1-3").get_attribute("class")
+    assert errors(driver) == []
+
+
+def test_clicking_a_node_shows_z_a_and_dZ(page):
+    driver, trace, _ = page
+    driver.find_element("id", "node-2-2").click()
+    for equation, key in (("eq-z", "Z2"), ("eq-a", "A2"), ("eq-dA", "dA2"), ("eq-dZ", "dZ2")):
+        assert result(driver, equation)[0] == trace[key][1, 0], equation
+    assert result(driver, "eq-db")[0] == trace["db2"][1, 0]
+    driver.find_element("id", "node-0-3").click()
+    assert result(driver, "eq-x")[0] == trace["A0"][2, 0]
+    assert result(driver, "eq-dA")[0] == trace["dA0"][2, 0]
+
+
+def test_the_example_control_changes_the_numbers(page):
+    from selenium.webdriver.support.ui import Select
+    driver, trace, _ = page
+    driver.find_element("id", "node-3-1").click()
+    before = result(driver, "eq-z")[0]
+    label = driver.find_element("css selector", ".live-value[data-l='3'][data-j='1']")
+    shown_before = label.text
+    Select(driver.find_element("id", "example")).select_by_visible_text("i = 3")
+    assert "example i = 3" in driver.find_element("id", "panel-title").text
+    assert result(driver, "eq-z")[0] == trace["Z3"][0, 2] != before
+    assert result(driver, "eq-dZ")[0] == trace["dZ3"][0, 2]
+    assert label.text != shown_before
+    assert float(label.text.replace("−", "-")) == pytest.approx(trace["A3"][0, 2], rel=5e-3)
+    Select(driver.find_element("id", "example")).select_by_visible_text("i = 1")
+
+
+def test_hovering_an_equation_highlights_its_terms(page):
+    from selenium.webdriver.common.action_chains import ActionChains
+    driver, _, _ = page
+    driver.find_element("id", "node-2-2").click()
+    ActionChains(driver).move_to_element(driver.find_element("id", "eq-z")).perform()
+    hovered = {e.get_attribute("id") for e in driver.find_elements("css selector", ".hover-term")}
+    assert hovered == {"edge-2-2-1", "edge-2-2-2", "edge-2-2-3", "node-1-1", "node-1-2", "node-1-3"}
+    stroke = driver.find_element("id", "edge-2-2-1").value_of_css_property("stroke")
+    assert stroke == "rgb(29, 78, 216)"   # the CSS highlight wins over the figure's grey
+    ActionChains(driver).move_to_element(driver.find_element("id", "eq-dA")).perform()
+    hovered = {e.get_attribute("id") for e in driver.find_elements("css selector", ".hover-term")}
+    assert hovered == {"edge-3-1-2", "edge-3-2-2", "edge-3-3-2", "node-3-1", "node-3-2", "node-3-3"}
+    ActionChains(driver).move_to_element(driver.find_element("id", "summary")).perform()
+    assert driver.find_elements("css selector", ".hover-term") == []
+
+
+def png_size(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_screenshot_figure_and_panel_are_present_and_placed(page):
+    driver, _, _ = page
+    driver.find_element("id", "node-3-2").click()
+    shot = driver.get_screenshot_as_png()
+    width, height = png_size(shot)
+    assert width >= 1000 and height >= 600
+    figure = driver.find_element("id", "figure").rect
+    panel = driver.find_element("id", "panel").rect
+    assert 0 <= figure["x"] < 100 and 0 < figure["y"] < 300
+    assert 500 <= figure["width"] <= width and 300 <= figure["height"] <= height
+    assert panel["x"] >= figure["x"] + figure["width"]           # side by side at this width
+    assert panel["y"] < figure["y"] + figure["height"]
+    node = driver.find_element("id", "node-3-2").rect               # inside the figure, at right
+    assert figure["x"] + figure["width"] / 2 < node["x"] < figure["x"] + figure["width"]
+    assert figure["y"] < node["y"] < figure["y"] + figure["height"]
+
+
+def test_figure_subscripts_sit_below_and_superscripts_above(browser, tmp_path):
+    path = tmp_path / "net.svg"
+    from ffnn_numba.draw import draw
+    draw([3, 3, 3, 3], path=path)
+    browser.get(path.as_uri())
+    boxes = browser.execute_script("""
+        const spans = document.querySelectorAll('#node-2-3 text tspan');
+        return Array.from(spans, s => { const b = s.getBoundingClientRect();
+                                        return [s.textContent, b.top, b.bottom]; });""")
+    (_, a_top, a_bottom), (sub, sub_top, sub_bottom), (sup, sup_top, sup_bottom) = boxes
+    assert (sub, sup) == ("3", "[2]")
+    assert sub_bottom > a_bottom and sup_top < a_top
