@@ -46,6 +46,9 @@ class Parameters(MutableMapping):
     def __iter__(self):
         return iter(self._views)
 
+    def items(self):   # the mixin's goes through __getitem__ for each key: 3x slower
+        return self._views.items()
+
     def __len__(self):
         return len(self._views)
 

@@ -4,12 +4,13 @@ Input is checked once, at the public entry points, before any compiled code runs
 kernels trust their arguments. Each error names the problem: the argument, what it got and
 what it accepts. No check modifies the caller's arrays.
 """
+import math
 import numbers
 
 import numpy as np
 
 from . import registry
-
+from .kernels.inputs import all_finite, all_within
 
 
 def check_choice(kind, name, valid):
@@ -50,12 +51,13 @@ def check_positive_int(value, name, minimum=1):
 def check_real(value, name, low=-np.inf, high=np.inf, *, low_open=False, high_open=False):
     """A finite real number (Python or NumPy) in the interval [low, high], each end closed
     unless ``low_open``/``high_open``; returned as a Python float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and (isinstance(value, bool)
+                                     or not isinstance(value, numbers.Real)):
         raise TypeError(f"{name} must be a real number; got {value!r}")
     value = float(value)
     inside = ((value > low if low_open else value >= low)
               and (value < high if high_open else value <= high))
-    if not (np.isfinite(value) and inside):
+    if not (math.isfinite(value) and inside):
         if high == np.inf:
             where = (">" if low_open else ">=") + f" {low:g}"
         else:
@@ -157,12 +159,23 @@ def check_output(activation, cost, n_output):
                          f"does not guarantee; use one of {valid}")
 
 
+def _ready(X, dtype):
+    """Whether X is already what the kernels take, so that it can be used as it is: an
+    ndarray of the dtype, C-contiguous, aligned, writeable, every entry finite. Checked in
+    about 1 µs, a tenth of NumPy's conversions (the public step at small sizes)."""
+    return (type(X) is np.ndarray and X.dtype == dtype and X.flags.c_contiguous
+            and X.flags.aligned and X.flags.writeable and all_finite(X))
+
+
 def _as_float_array(X, name, dtype):
+    if _ready(X, dtype):
+        return X
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not arr.flags.writeable:  # read-only memory (a memmap, say) would compile kernels anew
+    # Read-only memory (a memmap, say) or unaligned data would compile kernels anew.
+    if not (arr.flags.writeable and arr.flags.aligned):
         arr = arr.copy()
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values (as {np.dtype(dtype)})")
@@ -195,7 +208,7 @@ def check_Y(Y, n_output, m, cost, dtype):
         raise ValueError(f"Y must have shape (n^[L], m) = ({n_output}, {m}), matching X's m; "
                          f"got {shape}")
     Y = _as_float_array(Y, "Y", dtype)
-    if registry.COSTS[cost].cross_entropy and (Y.min() < 0 or Y.max() > 1):
+    if registry.COSTS[cost].cross_entropy and not all_within(Y, 0.0, 1.0):
         raise ValueError(f"{cost} needs targets in [0, 1]; Y holds values in "
                          f"[{Y.min():g}, {Y.max():g}]")
     if cost == "categorical_cross_entropy":

@@ -243,3 +243,42 @@ def test_default_activations_follow_the_cost():
     assert ff.Network([2, 3, 4], cost="categorical_cross_entropy").activations == ("relu", "softmax")
     assert ff.Network([2, 3, 4]).activations == ("relu", "linear")
     assert ff.Network([2, 3, 4], "tanh").activations == ("tanh", "tanh")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_fast_path_gives_the_same_results_for_every_kind_of_input(dtype):
+    """Arrays already of the network's dtype and layout are used as they are (never
+    modified); any other input is converted; both give the same numbers, on every call,
+    whatever the order of the calls and the backend switches."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3, 6)).astype(np.float32).astype(dtype)   # exact in both dtypes
+    Y = rng.normal(size=(2, 6)).astype(np.float32).astype(dtype)
+    unaligned = np.frombuffer(b"\0" + Y.tobytes(), dtype=dtype, offset=1).reshape(Y.shape)
+    variants = [(X, Y), (X.tolist(), Y.tolist()), (np.asfortranarray(X), np.asfortranarray(Y)),
+                (X.astype(np.float64 if dtype == np.float32 else np.float32), Y),
+                (X, unaligned), (X, Y)]
+    results = []
+    for backend in ("loops", "numpy", "loops"):
+        for Xv, Yv in variants:
+            net = ff.Network([3, 4, 2], backend=backend, dtype=dtype, seed=1, l2=0.1)
+            X_before = np.array(Xv, copy=True)
+            grads = net.gradients(Xv, Yv)
+            J = net.step(Xv, Yv, learning_rate=0.05)
+            net.l2 = 0   # the engine is typed once; a change of setting must not matter
+            results.append((grads["dW1"], J, net.forward(Xv), net.step(Xv, Yv)))
+            np.testing.assert_array_equal(np.asarray(Xv), X_before)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for got in results[1:]:
+        for a, b in zip(got, results[0]):
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+
+
+def test_the_fast_path_still_refuses_non_finite_input():
+    net = ff.Network([3, 2], seed=0)
+    X = np.ones((3, 4))
+    net.step(X, np.zeros((2, 4)))
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        net.step(X, np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="Y contains NaN or infinite"):
+        net.gradients(np.ones((3, 4)), np.full((2, 4), np.inf))
