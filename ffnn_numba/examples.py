@@ -29,8 +29,10 @@ X = ((1.0, -0.5, 2.0, 0.5),
 CLASSES = (1, 2, 3, 2)
 """The class of each example, 1-based."""
 
-SMOOTHING = 0.3
-"""Y = (1 - SMOOTHING) one_hot + SMOOTHING / n^[L]: 0.8 on the class, 0.1 on the others."""
+ON_CLASS, OFF_CLASS = 0.8, 0.1
+"""The targets: y_{j,i} = 0.8 where j is example i's class, 0.1 elsewhere (one-hot labels
+with label smoothing 0.3 over the 3 classes; written out so that every y is exactly the
+float nearest to what it prints)."""
 
 PARAMETERS = {
     "W1": ((0.9, 0.7, 0.3), (0.9, -0.4, -0.7), (0.8, 0.6, -0.3)),
@@ -56,9 +58,8 @@ class Example(NamedTuple):
 
 def lecture_targets():
     """Y of the lecture network, (3, 4): 0.8 on each example's class, 0.1 elsewhere."""
-    n = LAYER_SIZES[-1]
-    one_hot = np.eye(n)[:, np.array(CLASSES) - 1]
-    return (1 - SMOOTHING) * one_hot + SMOOTHING / n
+    one_hot = np.eye(LAYER_SIZES[-1])[:, np.array(CLASSES) - 1]
+    return np.where(one_hot == 1, ON_CLASS, OFF_CLASS)
 
 
 def lecture_network(backend="loops", dtype=np.float64):
