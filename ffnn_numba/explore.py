@@ -18,7 +18,9 @@ import numpy as np
 
 from . import registry, validation
 from .checks import activation_jacobian
+from ._explore_data import csv_examples, random_examples
 from .draw import draw
+from .examples import LAYER_SIZES, example_problem
 from .network import Network
 
 #: Examples embedded in a page at most; more are cut to the first ones (the page says so).
@@ -170,7 +172,6 @@ runs over. Indices are 1-based, as in the derivation.</p>
 
 # -- the command line ---------------------------------------------------------------------
 
-LECTURE = ([3, 3, 3, 3], ["relu", "tanh", "softmax"], "categorical_cross_entropy")
 
 
 def explore_command(output, *, layers=None, activations=None, cost=None, model=None,
@@ -179,7 +180,8 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
     write the page to ``output`` and return its path.
 
     Without ``layers`` and ``model`` the network is the derivation's 3-3-3-3 one (relu, tanh,
-    softmax, categorical cross-entropy). With ``layers``, ``activations`` default as in
+    softmax, categorical cross-entropy): ``examples.lecture_network`` with its fixed numbers
+    for m = 4, seeded random ones otherwise (``examples.example_problem``). With ``layers``, ``activations`` default as in
     ``Network`` and ``cost`` to categorical cross-entropy (binary with one output). With
     ``model`` (a file of ``ffnn-numba train``) the examples are the first m rows of ``data``
     (a CSV file), read with the model's preprocessing; without ``data`` they are random, as
@@ -196,15 +198,14 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
     else:
         if data is not None:
             raise ValueError("data needs a model (from ffnn-numba train) to read it with")
-        if layers is None:
-            layers, default_activations, default_cost = LECTURE
-            activations, cost = activations or default_activations, cost or default_cost
+        if layers is None:   # the lecture network (its fixed numbers for m = 4)
+            net, X, Y = example_problem(None, activations, cost, m, backend, seed)
+            return write_explorer(net, X, Y, output, max_nodes=max_nodes)
         from .tabular import check_size
         check_size(layers)
         if cost is None:
             cost = "binary_cross_entropy" if layers[-1] == 1 else "categorical_cross_entropy"
         net = Network(layers, activations, cost, backend=backend, seed=seed)
-    from ._explore_data import csv_examples, random_examples
     X, Y = (csv_examples(net, model, data, m) if data is not None
             else random_examples(net, m, seed))
     return write_explorer(net, X, Y, output, max_nodes=max_nodes)
@@ -215,5 +216,5 @@ def draw_command(output, *, layers=None, model=None, max_nodes=7):
     network saved in ``model``, written to ``output`` (SVG, or PNG for a .png name)."""
     if layers is not None and model is not None:
         raise ValueError("give layers or a model file, not both")
-    source = Network.load(model) if model is not None else (layers or LECTURE[0])
+    source = Network.load(model) if model is not None else (layers or list(LAYER_SIZES))
     return draw(source, path=output, max_nodes=max_nodes)

@@ -88,6 +88,11 @@ def test_the_page_is_one_self_contained_file(tmp_path):
 
 
 def test_commands(tmp_path):
+    from ffnn_numba import examples
+    page = explore_command(tmp_path / "lecture.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="ffnn-data">(.*?)</script>', page, re.S).group(1))
+    assert data["layers"][0]["A"] == [list(row) for row in examples.X]
+    assert data["layers"][1]["W"] == [list(row) for row in examples.PARAMETERS["W1"]]
     page = explore_command(tmp_path / "a.html", layers=[2, 5, 1], m=3, seed=1)
     assert '"cost":"binary_cross_entropy"' in page.read_text(encoding="utf-8")
     figure = draw_command(tmp_path / "a.svg", layers=[2, 5, 1])

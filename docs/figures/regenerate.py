@@ -1,0 +1,82 @@
+"""Regenerate docs/figures/ and the outputs of docs/tutorial.ipynb (run from anywhere:
+python docs/figures/regenerate.py).
+
+Writes the SVG figures with ``ffnn_numba.draw``; where Chromium, its driver and selenium are
+installed, a screenshot of the explorer page on the lecture network (explorer.png); and
+executes the tutorial notebook in place with nbclient. Nothing there is edited by hand.
+"""
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import ffnn_numba as ff
+from ffnn_numba.draw import draw
+from ffnn_numba.examples import lecture_network
+from ffnn_numba.explore import write_explorer
+
+HERE = Path(__file__).resolve().parent
+TUTORIAL = HERE.parent / "tutorial.ipynb"
+
+
+def execute(path, timeout=120):
+    """The notebook at ``path``, executed top to bottom in a fresh kernel (no timings)."""
+    import nbclient
+    import nbformat
+    notebook = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    return notebook
+
+
+def figures():
+    net, X, Y = lecture_network()
+    draw(net, path=HERE / "network-3-3-3-3.svg")
+    draw([784, 100, 10], path=HERE / "network-784-100-10.svg")
+    for name, quantity, indices in (("z", "z", dict(l=2, j=1, i=1)),
+                                    ("dA_prev", "dA_prev", dict(l=3, k=2, i=1)),
+                                    ("dZ-softmax", "dZ", dict(l=3, j=1, i=1, fused=False))):
+        explanation = ff.explain(net, X, Y, quantity, **indices)
+        draw(net, highlight=explanation.highlights, path=HERE / f"highlight-{name}.svg")
+
+
+def screenshot():
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.common.action_chains import ActionChains
+    except ImportError:
+        print("no selenium: explorer.png not regenerated", file=sys.stderr)
+        return
+    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if browser is None or driver_path is None:
+        print("no chromium or chromedriver: explorer.png not regenerated", file=sys.stderr)
+        return
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                 "--window-size=1400,1000", "--force-device-scale-factor=1"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver_path))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            page = write_explorer(*lecture_network(), Path(tmp) / "explore.html")
+            driver.get(page.as_uri())
+            driver.find_element("id", "node-2-1").click()
+            ActionChains(driver).move_to_element(driver.find_element("id", "eq-z")).perform()
+            driver.save_screenshot(str(HERE / "explorer.png"))
+    finally:
+        driver.quit()
+
+
+def tutorial():
+    import nbformat
+    nbformat.write(execute(TUTORIAL), TUTORIAL)
+
+
+if __name__ == "__main__":
+    figures()
+    screenshot()
+    print(f"figures written to {HERE}")
+    tutorial()
+    print(f"{TUTORIAL} executed, outputs written")
