@@ -93,9 +93,10 @@ class Explanation:
     def __str__(self):
         where = ", ".join(f"{k} = {v}" for k, v in self.indices.items())
         lines = [self.symbolic] + [f"    = {equation.text(s)}" for s in self.steps[1:]]
-        lines += [f"    = {_value(self.recomputed)}", ""] + self.notes[:1] + self._row_lines(equation.text)
-        lines += self.notes[1:]
-        lines.append("Indices are 1-based, as in the derivation" + (f": {where}." if where else "."))
+        lines += [f"    = {_value(self.recomputed)}", ""]
+        lines += self.notes[:1] + self._row_lines(equation.text) + self.notes[1:]
+        lines.append("Indices are 1-based, as in the derivation"
+                     + (f": {where}." if where else "."))
         if self.matches:
             verdict = f"matches (to {self.tolerance:.0e} relative)"
         else:

@@ -47,7 +47,8 @@ def test_every_output_in_the_docs_is_what_the_code_prints(tmp_path):
 
 def test_lecture_network_is_fixed_and_documented():
     net, X, Y = lecture_network()
-    assert list(net.layer_sizes) == [3, 3, 3, 3] and list(net.activations) == ["relu", "tanh", "softmax"]
+    assert list(net.layer_sizes) == [3, 3, 3, 3]
+    assert list(net.activations) == ["relu", "tanh", "softmax"]
     assert net.cost_name == "categorical_cross_entropy" and net.fused
     np.testing.assert_array_equal(X, examples.X)
     for key, values in examples.PARAMETERS.items():
@@ -69,16 +70,18 @@ def test_lecture_network_on_every_backend_and_dtype(dtype):
         assert net.backend == backend and net.dtype == dtype and X.dtype == dtype
         grads = net.gradients(X, Y)
         for key in ref:
-            np.testing.assert_allclose(grads[key], ref[key], rtol=1e-4 if dtype == np.float32 else 1e-12,
-                                       atol=1e-6 if dtype == np.float32 else 1e-15)
+            single = dtype == np.float32
+            np.testing.assert_allclose(grads[key], ref[key], rtol=1e-4 if single else 1e-12,
+                                       atol=1e-6 if single else 1e-15)
 
 
 def test_no_dead_unit_and_no_trivial_sum():
     net, X, Y = lecture_network()
     t = net.gradients(X, Y, trace=True)
-    assert np.all(net.params["b1"] != 0) and np.all(net.params["b2"] != 0) and np.all(net.params["b3"] != 0)
+    assert all(np.all(net.params[f"b{l}"] != 0) for l in (1, 2, 3))
     assert np.all((t["Z1"] > 0).sum(axis=1) >= 3)     # every relu unit active on 3 of 4 examples
-    assert (t["Z1"] <= 0).sum() == 1 and t["Z1"][1, 1] < 0   # the one relu'(z) = 0: unit 2, example 2
+    # the one place where relu'(z) = 0: unit 2 of layer 1 on example 2
+    assert (t["Z1"] <= 0).sum() == 1 and t["Z1"][1, 1] < 0
     assert np.all(np.abs(t["Z1"]) > 0.1)               # no z near the kink of relu
     assert np.all(np.abs(t["A2"]) < 0.95)              # tanh not saturated
     for key in ("A3", "dA3", "dZ3", "dA2", "dZ2", "dA1", "dW1", "dW2", "dW3", "db1", "db2", "db3"):
@@ -90,7 +93,8 @@ def test_no_dead_unit_and_no_trivial_sum():
 def test_every_printed_sum_has_nonzero_terms(quantity):
     net, X, Y = lecture_network()
     L, n, m = 3, 3, 4
-    cases = {"z": [dict(l=l, j=j, i=i) for l in (1, 2, 3) for j in (1, 2, 3) for i in range(1, m + 1)],
+    cases = {"z": [dict(l=l, j=j, i=i) for l in (1, 2, 3) for j in (1, 2, 3)
+                   for i in range(1, m + 1)],
              "a": [dict(l=3, j=j, i=i) for j in (1, 2, 3) for i in (1, 2)],
              "J": [{}], "dA": [dict(j=j, i=i) for j in (1, 2, 3) for i in (1, 4)],
              "dZ": [dict(l=l, j=j, i=i) for l in (2, 3) for j in (1, 2, 3) for i in (1, 3)],
@@ -114,7 +118,8 @@ def test_every_printed_sum_has_nonzero_terms(quantity):
 def test_describe_network_prints_every_number_with_its_indices():
     net, X, Y = lecture_network()
     text = describe_network(net, X, Y)
-    for title in ("X = A^[0], 3 x 4", "Y, 3 x 4", "W^[1] | b^[1]", "W^[2] | b^[2]", "W^[3] | b^[3]"):
+    for title in ("X = A^[0], 3 x 4", "Y, 3 x 4", "W^[1] | b^[1]", "W^[2] | b^[2]",
+                  "W^[3] | b^[3]"):
         assert title in text
     assert "activation softmax" in text and "k=3" in text and "i=4" in text and "b_j" in text
     table = [float(x) for line in text.splitlines() if re.match(r"\s+[jk]=\d+\s+-?\d", line)

@@ -358,7 +358,8 @@ def test_above_the_blocked_threshold_the_blocked_kernels_are_named():
     Y = [0, 1, 1, 0]
     for quantity, idx, kernel in [("z", dict(l=1, j=3, i=2), "linear_forward_blocked"),
                                   ("dW", dict(l=1, j=3, k=7), "weight_gradient_blocked"),
-                                  ("dA_prev", dict(l=1, k=5, i=4), "prev_activation_gradient_blocked"),
+                                  ("dA_prev", dict(l=1, k=5, i=4),
+                                   "prev_activation_gradient_blocked"),
                                   ("z", dict(l=2, j=1, i=1), "linear_forward_unrolled")]:
         e = ff.explain(net, X, Y, quantity, **idx)
         assert e.kernel == f"kernels/blocked.py {kernel}" and e.matches, str(e)
