@@ -1,0 +1,128 @@
+"""What ``check`` returns: every case's outcome, the mistake recognised, and the feedback."""
+import itertools
+import textwrap
+
+import numpy as np
+
+from . import grading
+
+
+class CheckResult:
+    """The outcome of checking one student function against one exercise.
+
+    Attributes
+    ----------
+    exercise : Exercise
+    outcomes : list of grading.Outcome
+        One per case, fixed cases first.
+    mistake : str or None
+        The key of the common mistake recognised on a failing case ("sum_over_j",
+        "relu_prime_zero", "accumulated", ...), or the kind of failure when no mistake
+        explains the numbers ("error", "not_implemented", "returned_instead", "not_written",
+        "modified_input", "no_value", "wrong_values"); None when every case passed.
+    hint : str or None
+        The recognised mistake in words ("the sum ran over j instead of k: ...").
+    """
+
+    def __init__(self, exercise, outcomes):
+        self.exercise, self.outcomes = exercise, outcomes
+        self.failures = [o for o in outcomes if not o.passed]
+        self.mistake = self.hint = None
+        if self.failures:
+            self.mistake = self.failures[0].problem
+            found = self._recognise()
+            if found:
+                self.mistake, self.hint = found
+
+    @property
+    def passed(self):
+        return not self.failures
+
+    def _recognise(self):
+        for outcome in self.failures:
+            if outcome.problem == "wrong_values":
+                found = grading.diagnose(self.exercise, outcome)
+                if found:
+                    return found
+        return None
+
+    def __str__(self):
+        ex = self.exercise
+        head = f"{ex.name} ({ex.function})"
+        if self.passed:
+            return wrap(f"{head}: passed all {len(self.outcomes)} cases: "
+                        f"{sum(o.case.label.startswith('fixed') for o in self.outcomes)} fixed, "
+                        f"the others random with sizes down to 1, in float64 and float32.", "")
+        first = self.failures[0]
+        lines = [f"{head}: FAILED {len(self.failures)} of {len(self.outcomes)} cases: "
+                 f"{_case_ranges(self.failures)}.",
+                 f"First failure, {grading.describe_case(first.case)}:"]
+        lines += [wrap(line, "  ") for line in first.lines]
+        if self.hint:
+            lines.append(wrap(f"It looks like {self.hint}.", "  "))
+        elif first.problem == "wrong_values":
+            lines.append(f"  The equation: {ex.equation}")
+        lines += [wrap(line, "  ") for line in self._patterns()]
+        raised = next((o for o in self.failures if o.problem == "error"), None)
+        if raised is not None and raised is not first:
+            lines.append(wrap(f"Elsewhere, {grading.describe_case(raised.case)}: "
+                              f"{raised.lines[0][3:]}", "  "))
+            lines += [wrap(line, "  ") for line in raised.lines[1:]]
+        lines += self._show_case(first)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _patterns(self):
+        """What the failing cases have in common, when that points at the cause."""
+        failed = [o.case for o in self.failures]
+        passed = [o.case for o in self.outcomes if o.passed]
+        if not passed:
+            return []
+        if all(c.dtype == np.float32 for c in failed):
+            return ["Only float32 cases fail: is a dtype or a tolerance fixed somewhere?"]
+        if all(1 in c.sizes.values() for c in failed):
+            return ["Only cases with a size of 1 fail: check shapes such as (n,) against "
+                    "(n, 1), and any squeeze or reshape."]
+        if self.failures[0].problem == "error":
+            return ["Some cases pass, so an index letter may be in the wrong place (w[k, j] for "
+                    "w_{j,k}, say): that works only while the sizes it mixes up are equal."]
+        return []
+
+    def _show_case(self, outcome):
+        """The failing case's arrays, when they are small enough to read."""
+        arrays = dict(outcome.case.inputs)
+        if isinstance(outcome.expected, dict):
+            for name, value in outcome.expected.items():
+                arrays[f"expected {name}"] = value
+                if isinstance(outcome.got, dict):
+                    arrays[f"{name} after the call"] = outcome.got[name]
+        if any(np.size(v) > grading.SMALL for v in arrays.values()):
+            return []
+        lines = ["The case:"]
+        for name, value in arrays.items():
+            text = np.array2string(np.asarray(value, np.float64), precision=4, suppress_small=True,
+                                   separator=", ")
+            pad = " " * (len(name) + 5)
+            lines.append(f"  {name} = " + text.replace("\n", "\n" + pad))
+        return lines
+
+
+def wrap(line, indent):
+    """A feedback line wrapped at 92 columns; an indented entry line keeps its indentation."""
+    inner = indent + " " * (len(line) - len(line.lstrip()))
+    return textwrap.fill(line.strip(), 92, initial_indent=inner,
+                         subsequent_indent=inner + "  ", break_on_hyphens=False)
+
+
+def _case_ranges(outcomes):
+    """"fixed cases 1-2, random cases 3-10": the failing cases by kind, numbers in runs."""
+    parts = []
+    for kind, group in itertools.groupby(outcomes, lambda o: o.case.label.split(" case ")[0]):
+        numbers = [int(o.case.label.split(" case ")[1]) for o in group]
+        runs = []
+        for _, run in itertools.groupby(enumerate(numbers), lambda t: t[1] - t[0]):
+            run = [n for _, n in run]
+            runs.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+        parts.append(f"{kind} case{'s' if len(numbers) > 1 else ''} {', '.join(runs)}")
+    return ", ".join(parts)
