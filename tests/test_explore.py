@@ -137,13 +137,14 @@ def chrome():
     if browser is None or driver is None:
         pytest.skip("browser tests need Chromium and its driver (Debian: chromium, "
                     "chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  f"--window-size={WIDTH},{HEIGHT}", "--force-device-scale-factor=1"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+    return webdriver.Chrome(options=options, service=Service(driver))
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +170,10 @@ def errors(driver):
 def result(driver, equation):
     """The value an equation shows: its full-precision data-value and its visible text."""
     element = driver.find_element("css selector", f"#{equation} .result")
-    shown = element.text.replace("−", "-").replace("\n", "")
-    return float(element.get_attribute("data-value")), float(shown)
+    shown = re.sub(r"×10(-?[0-9]+)$", r"e\1", element.text.replace("−", "-").replace("\n", ""))
+    exact = float(element.get_attribute("data-value"))
+    assert float(shown) == pytest.approx(exact, rel=1e-7), (equation, shown, exact)  # 8 digits
+    return exact, float(shown)
 
 
 def click_edge(driver, edge_id, along=0.25):
@@ -289,3 +292,30 @@ def test_figure_subscripts_sit_below_and_superscripts_above(browser, tmp_path):
     (_, a_top, a_bottom), (sub, sub_top, sub_bottom), (sup, sup_top, sup_bottom) = boxes
     assert (sub, sup) == ("3", "[2]")
     assert sub_bottom > a_bottom and sup_top < a_top
+
+
+@pytest.mark.parametrize("sizes, activations, cost, dtype", [
+    ([2, 1], ["sigmoid"], "binary_cross_entropy", np.float64),            # L = 1, fused
+    ([2, 3, 2], ["elu", "linear"], "mean_squared_error", np.float32),     # seed of MSE
+    ([3, 2, 3], ["softplus", "softmax"], "multilabel_cross_entropy", np.float64),  # coupled dZ
+    ([9, 4, 3], ["leaky_relu", "softmax"], "categorical_cross_entropy", np.float64)])  # elided
+def test_every_node_and_an_edge_of_other_networks(browser, tmp_path, sizes, activations, cost,
+                                                   dtype):
+    net = ff.Network(sizes, activations, cost, dtype=dtype, seed=5, l2=0.05)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((sizes[0], 3))
+    Y = (rng.integers(0, sizes[-1], 3) if cost.startswith("categorical")
+         else rng.integers(0, 2, (sizes[-1], 3)).astype(float))
+    browser.get(write_explorer(net, X, Y, tmp_path / "page.html", max_nodes=5).as_uri())
+    trace = net.gradients(X, Y, trace=True)
+    L = len(sizes) - 1
+    for node in browser.find_elements("css selector", "g.node"):
+        l, j = int(node.get_attribute("data-l")), int(node.get_attribute("data-j"))
+        node.click()
+        assert result(browser, "eq-dA")[0] == float(trace[f"dA{l}"][j - 1, 0])
+        if l:
+            assert result(browser, "eq-dZ")[0] == float(trace[f"dZ{l}"][j - 1, 0])
+    click_edge(browser, f"edge-{L}-1-1")
+    assert result(browser, "eq-dW")[0] == float(trace[f"dW{L}"][0, 0])
+    assert "λ" in browser.find_element("id", "eq-dW").text
+    assert errors(browser) == []

@@ -44,6 +44,7 @@ def figures():
 def screenshot():
     try:
         from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.action_chains import ActionChains
     except ImportError:
         print("no selenium: explorer.png not regenerated", file=sys.stderr)
@@ -57,7 +58,7 @@ def screenshot():
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                  "--window-size=1400,1000", "--force-device-scale-factor=1"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver_path))
+    driver = webdriver.Chrome(options=options, service=Service(driver_path))
     try:
         with tempfile.TemporaryDirectory() as tmp:
             page = write_explorer(*lecture_network(), Path(tmp) / "explore.html")
