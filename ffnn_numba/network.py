@@ -121,7 +121,8 @@ class Network:
 
     @property
     def backend(self):
-        """"loops" (Numba scalar loops) or "numpy" (vectorized); assignable at any time."""
+        """"loops" (compiled loops), "numpy" (vectorized) or "reference" (the reference loops
+        as plain Python); assignable at any time."""
         return self._backend
 
     @backend.setter
