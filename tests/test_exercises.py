@@ -416,6 +416,17 @@ def test_the_softmax_p_sum_runs_when_the_output_is_not_fused():
     assert report.passed and report.counted["softmax_backward"].calls > 0
 
 
+def test_command_tries_a_students_file_in_a_network(tmp_path):
+    if importlib.util.find_spec("ffnn_numba.reference") is None:
+        pytest.skip("ffnn_numba.reference (the reference backend) is not there yet")
+    mine = student_file(tmp_path, "def relu_backward(dZ, dA, Z, A):\n"
+                                  "    dZ[...] = dA * (Z > 0)\n")
+    status, text = run_command(check_path=str(mine), in_network=True)
+    assert status == 0, text
+    assert "dZ_relu (relu_backward): passed all" in text
+    assert "relu_backward  (dZ_relu): called" in text and text.rstrip().endswith("passed")
+
+
 def test_a_network_trial_refuses_unknown_names():
     with pytest.raises(ValueError, match="names no exercise or kernel"):
         network_trial({"zz": linear_forward})

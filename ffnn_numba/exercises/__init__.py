@@ -16,6 +16,7 @@ solutions are shipped: the expected numbers come from the library's kernels.
 import importlib.util
 import os
 import sys
+import textwrap
 import traceback
 
 from .. import validation
@@ -83,25 +84,28 @@ def describe(name):
                  "   (an extension: not in the derivation's series)" if ex.extension else ""),
              "", f"    {ex.equation}", ""]
     if letters:
-        lines.append("with " + "; ".join(LETTER_RANGES[c].format(n=n, l=l) for c in letters) + ".")
+        lines.append(_fill("with " + "; ".join(LETTER_RANGES[c].format(n=n, l=l)
+                                               for c in letters) + "."))
     lines += ["", "Arguments, outputs first as in every kernel of the library:"]
     lines += [f"    {a.name:<{width}}  {_shape(ex, a.shape):<18} {a.meaning}" for a in ex.arguments]
-    if ex.outputs:
-        out = ex.outputs[0]
-        lines += ["", f"Overwrite every entry of {out} in place ({out}[j, i] = ... in loops, or "
-                      f"{out}[...] = ... with NumPy) and return nothing; leave the inputs "
-                      f"unchanged."]
-    else:
-        lines += ["", "Return J as a float; leave the inputs unchanged."]
-    lines.append("Python counts from 0: the entry with 1-based indices (j, i) is [j - 1, i - 1].")
+    out = ex.outputs[0] if ex.outputs else None
+    rules = (f"Overwrite every entry of {out} in place ({out}[j, i] = ... in loops, or "
+             f"{out}[...] = ... with NumPy) and return nothing; leave the inputs unchanged."
+             if out else "Return J as a float; leave the inputs unchanged.")
+    lines += ["", _fill(rules + " Python counts from 0: the entry with 1-based indices "
+                        "(j, i) is [j - 1, i - 1].")]
     if ex.notes:
-        lines.append(ex.notes)
+        lines.append(_fill(ex.notes))
     lines += ["", "Check it:", f"    ffnn-numba exercise {ex.name} --check my_{ex.name}.py",
               "or in Python:", "    from ffnn_numba import exercises",
               f'    print(exercises.check("{ex.name}", {ex.function}))',
               "", f"Template (ffnn-numba exercise {ex.name} --template > my_{ex.name}.py):", "",
               template(ex)]
     return "\n".join(lines)
+
+
+def _fill(text):
+    return textwrap.fill(text, 92, break_on_hyphens=False)
 
 
 def listing():
