@@ -226,8 +226,8 @@ def make_layout(sizes, max_nodes, target, values, example):
             where[l, row] = (x, y)
             nodes.append(Node(l, row, x, y, node_label(l, row),
                               classes(("node", l, row), ("node", "input" if l == 0 else "hidden"))))
-        texts += _column_texts(l, x, sizes[l], len(sizes) - 1, sum(isinstance(r, int) for r in rows),
-                               TOP + tallest * ROW)
+        drawn = sum(isinstance(row, int) for row in rows)
+        texts += _column_texts(l, x, sizes[l], len(sizes) - 1, drawn, TOP + tallest * ROW)
     edges = []
     for l in range(1, len(sizes)):
         for (j, k) in ((j, k) for (ll, j) in where if ll == l for (lk, k) in where if lk == l - 1):

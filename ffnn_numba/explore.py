@@ -149,7 +149,8 @@ runs over. Indices are 1-based, as in the derivation.</p>
 <label>example <select id="example">{options}</select></label>
 <label>numbers on the nodes <select id="shown">
 <option value="A">a (activation)</option><option value="Z">z (weighted sum)</option>
-<option value="dA">∂J/∂a</option><option value="dZ">∂J/∂z</option><option value="">none</option>
+<option value="dA">∂J/∂a</option><option value="dZ">∂J/∂z</option>
+<option value="">none</option>
 </select></label>
 </div>
 <main>
@@ -172,8 +173,6 @@ runs over. Indices are 1-based, as in the derivation.</p>
 
 # -- the command line ---------------------------------------------------------------------
 
-
-
 def explore_command(output, *, layers=None, activations=None, cost=None, model=None,
                     data=None, m=4, seed=0, backend="loops", max_nodes=7):
     """What ``ffnn-numba explore`` runs: build or load the network, take the examples,
@@ -181,8 +180,9 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
 
     Without ``layers`` and ``model`` the network is the derivation's 3-3-3-3 one (relu, tanh,
     softmax, categorical cross-entropy): ``examples.lecture_network`` with its fixed numbers
-    for m = 4, seeded random ones otherwise (``examples.example_problem``). With ``layers``, ``activations`` default as in
-    ``Network`` and ``cost`` to categorical cross-entropy (binary with one output). With
+    for m = 4, seeded random ones otherwise (``examples.example_problem``). With ``layers``,
+    ``activations`` default as in ``Network`` and ``cost`` to categorical cross-entropy
+    (binary with one output). With
     ``model`` (a file of ``ffnn-numba train``) the examples are the first m rows of ``data``
     (a CSV file), read with the model's preprocessing; without ``data`` they are random, as
     they are for ``layers``, drawn with ``seed``.

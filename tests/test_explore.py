@@ -210,7 +210,8 @@ def test_clicking_an_edge_shows_w_and_dJ_dw_with_the_kernels_numbers(page):
     assert json.loads(dW.get_attribute("data-terms")) == ["edge-2-1-3", "node-2-1", "node-1-3"]
     first = dW.find_element("css selector", ".line math")
     assert first.find_element("css selector", "munder mo").text == "∑"
-    assert [mi.text for mi in first.find_elements("css selector", "msubsup > mi")] == ["w", "z", "a"]
+    letters = [mi.text for mi in first.find_elements("css selector", "msubsup > mi")]
+    assert letters == ["w", "z", "a"]
     assert "selected" in driver.find_element("id", "edge-2-1-3").get_attribute("class")
     assert errors(driver) == []
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="the tutorial test needs nbformat (the docs extra)")
+nbformat = pytest.importorskip("nbformat",
+                               reason="the tutorial test needs nbformat (the docs extra)")
 pytest.importorskip("nbclient", reason="the tutorial test needs nbclient (the docs extra)")
 pytest.importorskip("ipykernel", reason="the tutorial test needs ipykernel (the docs extra)")
 

@@ -60,7 +60,8 @@
   }
   function plain(x) {   // the numbers on the nodes
     const a = Math.abs(x);
-    const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : String(Number(x.toPrecision(3)));
+    const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2)
+      : String(Number(x.toPrecision(3)));
     return s.replace("-", "−");
   }
 
@@ -124,8 +125,8 @@
     } else {
       eq.symbolic = frac(row(frac(row(mn(1), mo("−"), Y), row(mn(1), mo("−"), A)), mo("−"),
                              frac(Y, A)), mi("m"));
-      eq.numbers = frac(row(frac(row(mn(1), mo("−"), factor(y)), row(mn(1), mo("−"), factor(a))),
-                            mo("−"), frac(num(y), num(a))), mn(m));
+      const oneMinus = (x) => row(mn(1), mo("−"), factor(x));
+      eq.numbers = frac(row(frac(oneMinus(y), oneMinus(a)), mo("−"), frac(num(y), num(a))), mn(m));
     }
     if (DATA.fused) {
       eq.notes.push(`For ${DATA.activations[L - 1]} with ${DATA.cost} backpropagation skips ` +
@@ -152,11 +153,12 @@
   function dZEq(l, j) {
     const i = example, C = LAYER[l], ps = range(DATA.sizes[l]), name = DATA.activations[l - 1];
     const Zj = sym("z", [j + 1, i + 1], l);
-    const eq = { id: "dZ", title: "Backward: ∂J/∂z (eq:dz_scalar)", lhs: dJ(Zj), value: C.dZ[j][i] };
+    const eq = { id: "dZ", title: "Backward: ∂J/∂z (eq:dz_scalar)", lhs: dJ(Zj),
+                 value: C.dZ[j][i] };
     if (l === L && DATA.fused) {
       const m = DATA.m;
-      eq.symbolic = frac(row(sym("a", [j + 1, i + 1], l), mo("−"), sym("y", [j + 1, i + 1], null)),
-                         mi("m"));
+      const Aj = sym("a", [j + 1, i + 1], l), Yj = sym("y", [j + 1, i + 1], null);
+      eq.symbolic = frac(row(Aj, mo("−"), Yj), mi("m"));
       eq.numbers = frac(row(num(C.A[j][i]), mo("−"), factor(DATA.Y[j][i])), mn(m));
       eq.terms = [nodeId(l, j)];
       eq.notes = [`${name} with ${DATA.cost}: ∑_p ∂J/∂a_p ∂a_p/∂z_j simplifies to (a − y)/m.`];
@@ -257,8 +259,9 @@
   }
 
   function select(sel) {
-    for (const element of svg.querySelectorAll(".selected")) element.classList.remove("selected");
-    for (const element of svg.querySelectorAll(".hover-term")) element.classList.remove("hover-term");
+    for (const cls of ["selected", "hover-term"]) {
+      for (const element of svg.querySelectorAll(`.${cls}`)) element.classList.remove(cls);
+    }
     selected = sel;
     const id = sel.kind === "edge" ? edgeId(sel.l, sel.j, sel.k) : nodeId(sel.l, sel.j);
     document.getElementById(id).classList.add("selected");
