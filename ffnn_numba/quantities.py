@@ -54,6 +54,7 @@ class Built:
     notes: list = field(default_factory=list)
     rows: list = field(default_factory=list)   # (label, equation, value) of labelled terms
     highlights: dict = field(default_factory=dict)
+    numbers: int = -1    # the step that shows ``terms`` with their numbers
 
 
 def node(l, j):
@@ -259,7 +260,7 @@ def _chain(c, lhs):
                      f"{c.net.backend} backend takes (output_delta).")
     return Built(lhs, steps, c.t[f"dZ{l}"][j, i], terms, math.fsum(terms), notes,
                  highlights=highlight(node(l, j), [(node(l, p), v) for p, v in zip(ps, terms)],
-                                      i))
+                                      i), numbers=2)
 
 
 def _chain_notes(c, coupled, partials):

@@ -44,8 +44,8 @@ class Explanation:
         The equation evaluated again, in float64, by the reference kernels on the numbers shown.
     lhs, steps : equation nodes
         The left-hand side and the right-hand sides, from symbols to numbers
-        (``ffnn_numba.equation``); ``symbolic`` and ``substituted`` are their first two
-        renderings as text.
+        (``ffnn_numba.equation``). ``symbolic`` is "lhs = the first step" as text and
+        ``substituted`` the step that shows ``terms`` with their numbers.
     rows : list of (str, node, float)
         Labelled terms (J's, by (j, i)).
     backend : str
@@ -63,6 +63,7 @@ class Explanation:
     def __init__(self, quantity, indices, built, backend, dtype, kernel, layer_sizes):
         self.quantity, self.indices, self.backend = quantity, indices, backend
         self.lhs, self.steps, self.rows = built.lhs, built.steps, built.rows
+        self._numbers = built.numbers
         self.value, self.recomputed = float(built.value), float(built.recomputed)
         self.terms = [float(x) for x in built.terms]
         self.notes, self.highlights = list(built.notes), built.highlights
@@ -76,7 +77,7 @@ class Explanation:
 
     @property
     def substituted(self):
-        return equation.text(self.steps[-1])
+        return equation.text(self.steps[self._numbers])
 
     @property
     def matches(self):
@@ -256,6 +257,6 @@ def computed_by(net, quantity, l, m):
         module = "kernels/step.py" if backend == "loops" else "ffnn_numba/vectorized_step.py"
         kernel += f" and {module} {'l2_penalty' if quantity == 'J' else 'l2_gradient'}"
     if quantity == "dA" and net.fused:
-        remark = ("The backend computes this seed for the trace only: the training step starts "
-                  "from output_delta.")
+        remark = " ".join(filter(None, [remark, "The backend computes this seed for the trace "
+                                        "only: the training step starts from output_delta."]))
     return kernel, remark

@@ -418,3 +418,15 @@ def test_explanation_draws_its_figure():
     page = e._repr_html_()
     assert svg in page and e.latex() in page and page.index(svg) < page.index(e.latex())
     assert e._repr_latex_().startswith("$$")
+
+
+@pytest.mark.parametrize("activations, cost", CASES)
+def test_every_explanation_on_the_reference_backend(activations, cost):
+    net, X, Y = problem(activations, cost, "reference", m=2)
+    t = net.gradients(X, Y, trace=True)
+    for quantity in ff.teach.QUANTITIES:
+        for idx in indices(net, quantity, 2):
+            e = ff.explain(net, X, Y, quantity, **idx)
+            want = net.cost(X, Y) if quantity == "J" else expected(net, t, quantity, **idx)
+            assert e.value == want and e.matches, str(e)
+            assert e.kernel.startswith("kernels/") and "py_func" in str(e)
