@@ -120,8 +120,7 @@ class Cond:
 
 def number(x):
     """4 significant digits; −0.0 prints as 0."""
-    written = f"{float(x) + 0.0:.4g}"   # + 0.0 turns -0.0 into 0.0
-    return "0" if written == "-0" else written
+    return f"{float(x) + 0.0:.4g}"   # + 0.0 turns -0.0 into 0.0
 
 
 def mul(*factors):
