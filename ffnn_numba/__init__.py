@@ -15,7 +15,7 @@ if ("NUMBA_NUM_THREADS" not in _os.environ and "numba" not in _sys.modules
         and _omp.isdigit() and int(_omp) >= 1):
     _os.environ["NUMBA_NUM_THREADS"] = str(min(int(_omp), _os.cpu_count() or 1))
 
-from . import datasets  # noqa: E402 - after the thread count is settled
+from . import datasets, exercises  # noqa: E402 - after the thread count is settled
 from .network import Network  # noqa: E402
 from .registry import ACTIVATIONS as _ACTIVATIONS  # noqa: E402
 from .registry import COSTS as _COSTS  # noqa: E402
@@ -31,5 +31,5 @@ ACTIVATIONS = tuple(_ACTIVATIONS)
 COSTS = tuple(_COSTS)
 """Names of the costs a network may minimise."""
 
-__all__ = ["ACTIVATIONS", "COSTS", "Network", "activation_jacobian", "datasets", "explain",
+__all__ = ["ACTIVATIONS", "COSTS", "Network", "activation_jacobian", "datasets", "exercises", "explain",
            "get_num_threads", "gradcheck", "set_num_threads", "__version__"]

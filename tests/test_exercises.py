@@ -446,3 +446,17 @@ def regenerate_docs():
 
 if __name__ == "__main__":
     regenerate_docs()
+
+
+def test_the_command_line_lists_prints_and_checks(tmp_path, capsys):
+    from ffnn_numba.cli import main
+    assert main(["exercise"]) in (0, None)
+    assert "dA_prev" in capsys.readouterr().out
+    assert main(["exercise", "db", "--template"]) in (0, None)
+    template = capsys.readouterr().out
+    assert "def bias_gradient(db, dZ):" in template
+    path = tmp_path / "mine.py"
+    path.write_text(template.replace("raise NotImplementedError",
+                                     "db[:, 0] = dZ.sum(axis=1)  #"))
+    assert main(["exercise", "db", "--check", str(path)]) in (0, None)
+    assert "passed" in capsys.readouterr().out.lower()
