@@ -144,7 +144,8 @@ def example_problem(layers=None, activations=None, cost=None, m=None, backend="l
         Examples; the lecture network has 4.
     backend : str
     seed : int
-        Draws the random network's parameters and data (the lecture network has none).
+        The random seed of the random network's parameters and data (the lecture network
+        has none).
 
     Returns
     -------
@@ -158,7 +159,7 @@ def example_problem(layers=None, activations=None, cost=None, m=None, backend="l
     cost = COST if cost is None else validation.check_cost(cost)
     m = validation.check_positive_int(4 if m is None else m, "m")
     net = Network(layers, activations, cost, backend=backend, seed=seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 1])   # not the network's stream: X ≠ its weights
     X = rng.standard_normal((layers[0], m))
     if cost == "categorical_cross_entropy":
         Y = rng.integers(0, layers[-1], m)
