@@ -21,6 +21,8 @@ from .registry import ACTIVATIONS as _ACTIVATIONS  # noqa: E402
 from .registry import COSTS as _COSTS  # noqa: E402
 from .checks import activation_jacobian, gradcheck  # noqa: E402
 from .teach import explain  # noqa: E402
+from . import examples  # noqa: E402
+from .draw import draw  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
@@ -31,5 +33,6 @@ ACTIVATIONS = tuple(_ACTIVATIONS)
 COSTS = tuple(_COSTS)
 """Names of the costs a network may minimise."""
 
-__all__ = ["ACTIVATIONS", "COSTS", "Network", "activation_jacobian", "datasets", "exercises", "explain",
+__all__ = ["ACTIVATIONS", "COSTS", "Network", "activation_jacobian", "datasets", "draw", "examples", "exercises",
+           "explain",
            "get_num_threads", "gradcheck", "set_num_threads", "__version__"]

@@ -48,23 +48,21 @@ def cmd_bench(args):
 
 def cmd_explain(args):
     """Show one scalar equation of a small network with its numbers."""
+    from .examples import describe_network, example_problem
     from .tabular import check_size
     from .teach import explain as explain_equation
-    sizes, activations = args.layers, args.activations or None
-    check_size(sizes)
-    net = Network(sizes, activations, args.cost, backend=args.backend, seed=args.seed)
-    rng = np.random.default_rng(args.seed)
-    X = rng.standard_normal((sizes[0], args.m))
-    if args.cost == "categorical_cross_entropy":
-        Y = rng.integers(0, sizes[-1], args.m)
-    elif args.cost == "mean_squared_error":
-        Y = rng.standard_normal((sizes[-1], args.m))
-    else:
-        Y = rng.integers(0, 2, (sizes[-1], args.m))
+    if args.layers is not None:
+        check_size(args.layers)
+    net, X, Y = example_problem(args.layers, args.activations, args.cost, args.m,
+                                backend=args.backend, seed=args.seed)
     if args.show_network:
-        print(net.summary(args.m), end="\n\n")
-    explanation = explain_equation(net, X, Y, args.quantity, l=args.l, j=args.j, k=args.k, i=args.i)
+        print(net.summary(X.shape[1]), end="\n\n")
+        print(describe_network(net, X, Y), end="\n\n")
+    explanation = explain_equation(net, X, Y, args.quantity, l=args.l, j=args.j, k=args.k,
+                                   i=args.i, fused=False if args.chain else None)
     print(explanation.latex() if args.latex else explanation)
+    if args.draw:
+        print(f"figure written to {explanation.draw(args.draw)}")
     return 0
 
 
@@ -105,6 +103,25 @@ def cmd_predict(args):
     return 0
 
 
+def cmd_draw(args):
+    """Draw a network as the derivation's figures do."""
+    from .explore import draw_command
+    path = draw_command(args.output, layers=args.layers, model=args.model,
+                        max_nodes=args.max_nodes)
+    print(f"figure written to {path}")
+    return 0
+
+
+def cmd_explore(args):
+    """Write the explorer page: one HTML file to click through every equation of a network."""
+    from .explore import explore_command
+    path = explore_command(args.output, layers=args.layers, activations=args.activations,
+                           cost=args.cost, model=args.model, data=args.data, m=args.m,
+                           seed=args.seed, backend=args.backend, max_nodes=args.max_nodes)
+    print(f"explorer written to {path}: open it in a browser (no server needed)")
+    return 0
+
+
 def cmd_exercise(args):
     """List the graded exercises, print one (task and template), or check a student's file."""
     from .exercises import command
@@ -127,23 +144,35 @@ def main(argv=None):
     p = commands.add_parser(
         "explain", help="show one scalar equation of a small network with its numbers",
         description="Show one scalar equation of forward or backward propagation, term by "
-                    "term with its numbers, on a small seeded network (by default the seed's "
-                    "3-3-3-3 network: relu, tanh, softmax, categorical cross-entropy) and m "
-                    "random examples. Indices are 1-based, as in the derivation.")
+                    "term with its numbers. By default on the derivation's 3-3-3-3 network "
+                    "with the fixed, hand-checkable numbers of ffnn_numba.examples."
+                    "lecture_network (relu, tanh, softmax, categorical cross-entropy, m = 4); "
+                    "with --layers, --activations, --cost or --m on a seeded random network "
+                    "and m random examples. Indices are 1-based, as in the derivation.")
     p.add_argument("quantity", choices=["z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev"])
     for letter, meaning in (("l", "layer, 1..L"), ("j", "node of layer l"),
                             ("k", "node of layer l-1"), ("i", "example, 1..m")):
         p.add_argument(f"--{letter}", type=_integer(1), help=meaning)
-    p.add_argument("--layers", type=_sizes(2), default=[3, 3, 3, 3],
-                   help="n^[0],...,n^[L] (default 3,3,3,3)")
+    p.add_argument("--layers", type=_sizes(2), default=None,
+                   help="n^[0],...,n^[L] (default: the lecture network, 3,3,3,3)")
     p.add_argument("--activations", type=_names("activation", registry.ACTIVATIONS),
-                   default=["relu", "tanh", "softmax"])
-    p.add_argument("--cost", default="categorical_cross_entropy", choices=list(registry.COSTS))
-    p.add_argument("--m", type=_integer(1, 1_000_000), default=4, help="examples (default 4)")
-    p.add_argument("--backend", default="loops", choices=registry.BACKENDS)
-    p.add_argument("--seed", type=_integer(0), default=0)
+                   default=None, help="default: relu,tanh,softmax for 4 layer sizes")
+    p.add_argument("--cost", default=None, choices=list(registry.COSTS),
+                   help="default: categorical_cross_entropy")
+    p.add_argument("--m", type=_integer(1, 1_000_000), default=None,
+                   help="examples (default 4)")
+    p.add_argument("--backend", default="loops", choices=registry.ALL_BACKENDS)
+    p.add_argument("--seed", type=_integer(0), default=0,
+                   help="random seed of a random network (the lecture network has none)")
+    p.add_argument("--chain", action="store_true",
+                   help="dZ of a fused output layer the long way: the seed, the sum over p "
+                        "with every da_p/dz_j written out, and that it equals (a - y)/m")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
-    p.add_argument("--show-network", action="store_true", help="print the network's table first")
+    p.add_argument("--show-network", action="store_true",
+                   help="print the network's table, then X, Y and every W^[l], b^[l]")
+    p.add_argument("--draw", metavar="PATH",
+                   help="also write the figure with this equation highlighted (SVG, or PNG for "
+                        "a .png name)")
     p.set_defaults(run=cmd_explain)
     p = commands.add_parser("train", help="train a network on a CSV file and save it",
                             description="Train on a CSV file: a header row, numeric feature "
@@ -198,6 +227,46 @@ def main(argv=None):
     p.add_argument("--no-startup", dest="startup", action="store_false",
                    help="skip the cold and warm start-up measurements")
     p.set_defaults(run=cmd_bench)
+    p = commands.add_parser("draw", help="draw a network as the derivation's figures do",
+                            description="Draw a network as the derivation's figures do: layers "
+                                        "as columns of nodes a_j^[l], weights as edges, large "
+                                        "layers elided. SVG, or PNG for a .png name (needs "
+                                        "matplotlib).")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--layers", type=_sizes(2), help="n^[0],...,n^[L] (default 3,3,3,3)")
+    source.add_argument("--model", help="a model saved by ffnn-numba train")
+    p.add_argument("--output", default="network.svg",
+                   help="where to write (default network.svg)")
+    p.add_argument("--max-nodes", type=_integer(3), default=7,
+                   help="node rows a layer shows before it is elided (default 7)")
+    p.set_defaults(run=cmd_draw)
+    p = commands.add_parser(
+        "explore", help="write one HTML page to click through every equation of a network",
+        description="Write one self-contained HTML file (no server, nothing downloaded) with "
+                    "the network's figure: click a node for z, a, dJ/da and dJ/dz with their "
+                    "terms and numbers, an edge for w and dJ/dw; choose the example; hover an "
+                    "equation to see the nodes and edges its sum runs over. By default the "
+                    "derivation's 3-3-3-3 network with its lecture numbers.")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--layers", type=_sizes(2),
+                        help="n^[0],...,n^[L] (random parameters and examples, drawn with --seed)")
+    source.add_argument("--model", help="a model saved by ffnn-numba train")
+    p.add_argument("--activations", type=_names("activation", registry.ACTIVATIONS),
+                   help="one per layer 1..L (with --layers; default as Network chooses)")
+    p.add_argument("--cost", choices=list(registry.COSTS),
+                   help="with --layers (default categorical_cross_entropy, binary with one "
+                        "output)")
+    p.add_argument("--data", help="with --model: a CSV file whose first m rows are the "
+                                  "examples, read with the model's preprocessing")
+    p.add_argument("--m", type=_integer(1, 64), default=4,
+                   help="examples (default 4, at most 64)")
+    p.add_argument("--seed", type=_integer(0), default=0)
+    p.add_argument("--backend", default="loops", choices=registry.ALL_BACKENDS)
+    p.add_argument("--max-nodes", type=_integer(3), default=7,
+                   help="node rows a layer shows before it is elided (default 7)")
+    p.add_argument("--output", default="explore.html",
+                   help="where to write (default explore.html)")
+    p.set_defaults(run=cmd_explore)
     p = commands.add_parser(
         "exercise", help="a graded exercise: print its task and template, or check your code",
         description="Graded exercises: write one equation of the derivation as a Python/NumPy "

@@ -121,14 +121,14 @@ class Explanation:
     def _repr_latex_(self):
         return f"$${self.latex()}$$"
 
-    def draw(self, path=None, format="svg"):
+    def draw(self, path=None, format=None):
         """The network's figure with this equation's target and terms highlighted.
 
         Calls ``ffnn_numba.draw.draw(self.layer_sizes, highlight=self.highlights, path=path,
         format=format)``: with ``path`` None it returns the SVG text.
         """
-        from . import draw as drawing   # imported here: the figure is optional
-        return drawing.draw(self.layer_sizes, highlight=self.highlights, path=path, format=format)
+        from .draw import draw   # imported here: the figure is optional
+        return draw(self.layer_sizes, highlight=self.highlights, path=path, format=format)
 
     def _repr_html_(self):
         """The figure above the equation, for notebooks (None, so that the LaTeX form shows,
