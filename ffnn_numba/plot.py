@@ -71,12 +71,16 @@ def plot_decision_boundary(net, X, y, path=None, ax=None, resolution=300):
     return _finish(fig, path)
 
 
+COLOURS = {"loops": "tab:blue", "numpy": "tab:orange", "torch": "tab:green", "jax": "tab:red",
+           "sklearn": "tab:purple"}
+
+
 def plot_bench(results, path=None, ax=None):
     """Step time against the step's work (floating-point operations), log-log, one line per
     backend and dtype, from the results of ``ffnn-numba bench``."""
     plt = _pyplot()
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4.5))
-    colours = {"loops": "tab:blue", "numpy": "tab:orange", "torch": "tab:green"}
+    colours = COLOURS
     for dtype in dict.fromkeys(c["dtype"] for c in results["cases"]):
         for backend in dict.fromkeys(c["backend"] for c in results["cases"]):
             cases = sorted((c for c in results["cases"]
@@ -97,3 +101,59 @@ def plot_bench(results, path=None, ax=None):
     ax.set_title("One training step, side by side")
     ax.legend()
     return _finish(fig, path)
+
+
+def plot_sweep(sweep, path=None, axes=None):
+    """A sweep of ``ffnn-numba bench --sweep``: time per example (left) and GFLOP/s (right)
+    against the work of one step, log-log, one line per backend and dtype, the crossovers
+    (where the loops backend stops or starts beating a peer) marked by vertical lines."""
+    plt = _pyplot()
+    fig, axes = (plt.subplots(1, 2, figsize=(12, 4.5)) if axes is None else (axes[0].figure, axes))
+    rows = sweep["rows"]
+    for dtype in dict.fromkeys(r["dtype"] for r in rows):
+        for backend in dict.fromkeys(r["backend"] for r in rows):
+            line = sorted((r for r in rows if (r["dtype"], r["backend"]) == (dtype, backend)),
+                          key=lambda r: r["flops"])
+            work = [r["flops"] for r in line]
+            style = dict(marker="o", markersize=3, color=COLOURS.get(backend),
+                         linestyle="-" if dtype == "float64" else "--", label=f"{backend} {dtype}")
+            axes[0].plot(work, [r["per_example"] * 1e6 for r in line], **style)
+            axes[1].plot(work, [r["gflops"] for r in line], **style)
+            if backend == "loops" and dtype == line[0]["dtype"] == rows[0]["dtype"]:
+                for r in line:
+                    axes[0].annotate(f"{r['x']}", (r["flops"], r["per_example"] * 1e6),
+                                     fontsize=7, textcoords="offset points", xytext=(3, 4))
+    for c in sweep["crossovers"]:
+        for ax in axes:
+            ax.axvline(c["flops"], color=COLOURS.get(c["peer"]), linewidth=0.8,
+                       linestyle="-" if c["dtype"] == "float64" else "--", alpha=0.6)
+        axes[1].annotate(f"loops = {c['peer']} ({c['dtype']}) at {c['x']:.3g}", (c["flops"], 0),
+                         xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
+                         xytext=(2, 4), textcoords="offset points", va="bottom")
+    for ax, label in zip(axes, ("time per example (µs)", "GFLOP/s")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("work of one step (floating-point operations)")
+        ax.set_ylabel(label)
+    axes[0].set_title(f"{sweep['x']} ({sweep['network']}): time per example; points labelled "
+                      f"by {sweep['x'].split()[-1]}", fontsize=9)
+    axes[1].set_title("throughput; vertical lines: crossovers", fontsize=9)
+    axes[1].legend(fontsize=7)
+    return _finish(fig, path)
+
+
+def plot_results(results, path):
+    """Every picture of a benchmark run: the step (``plot_bench``) at ``path``, and each sweep
+    beside it as <stem>-sweep-<kind><suffix>. Returns the paths written."""
+    from pathlib import Path
+    path = Path(path)
+    written = []
+    if results.get("cases"):
+        plot_bench(results, path)
+        written.append(path)
+    for kind, sweep in results.get("sweeps", {}).items():
+        target = path.with_name(f"{path.stem}-sweep-{kind}{path.suffix}")
+        plot_sweep(sweep, target)
+        written.append(target)
+    _pyplot().close("all")
+    return written

@@ -1,20 +1,23 @@
-"""The benchmark's report: the targets, the tables and the Markdown of ``bench/RESULTS.md``.
+"""The benchmark's report: the tables and the Markdown of ``bench/RESULTS.md``.
 
-Every figure comes from one ``ffnn-numba bench`` run (``bench.run``, ``busy.run``); this
-module only turns them into text.
+Every figure comes from one ``ffnn-numba bench`` run (``bench.run``); this module only turns
+them into text. The targets, each listed once, are in ``report_targets``.
 """
+from . import report_targets
+from .bench_machine import CEILING_N
 
-# The loops backend's speed-up over each peer that the project aims for, one target per
-# (size, dtype, peer); unlisted cases have none.
-TARGETS = {
-    **{(size, dtype, "numpy"): target for size, target in
-       (("tiny", 8.0), ("small", 2.0), ("medium", 1.0), ("large", 1.0))
-       for dtype in ("float64", "float32")},
-    **{(size, dtype, "torch"): 1.0 for size in ("tiny", "small", "medium", "large")
-       for dtype in ("float64", "float32")},
-    ("tiny", "float64", "torch"): 30.0,
-}
-PEERS = ("numpy", "torch")
+PEERS = ("numpy", "torch", "jax", "sklearn")
+
+
+def duration(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _agrees(agreement):
+    difference = agreement["updates"]
+    return f"{'yes' if difference <= agreement['tolerance'] else '**NO**'} ({difference:.0e})"
 
 
 def ratios(results):
@@ -25,40 +28,87 @@ def ratios(results):
             for (size, dtype, backend), s in seconds.items() if backend == "loops"}
 
 
-def duration(seconds):
-    return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
-
-
 def step_table(results):
-    """One row per case and backend: time, GFLOP/s, share of the ceiling, speed-up,
-    agreement, allocation."""
+    """One row per case and backend: core time, GFLOP/s, share of the ceiling, speed-up,
+    public call and its cost over the core, agreement, allocation."""
     ceiling = results["machine_gflops"]
     speedups = ratios(results)
     lines = ["| size | dtype | backend | median step | GFLOP/s | % of matmul ceiling | "
-             "loops speed-up vs this | agrees with numpy | bytes allocated/step |",
-             "|---|---|---|---:|---:|---:|---:|---|---:|"]
+             "loops speed-up vs this | public `net.step` | public / core | agrees with numpy | "
+             "bytes allocated/step |", "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]
     for c in results["cases"]:
         ratio = speedups[(c["size"], c["dtype"])].get(c["backend"])
-        agree = c["agreement"]["updates"]
+        public = c.get("public_seconds")
+        cost = "" if public is None else f"{public / c['seconds']:.2f}x"
         lines.append(
             f"| {c['size']} {c['layers']} m={c['m']} | {c['dtype']} | {c['backend']} | "
             f"{duration(c['seconds'])} | {c['gflops']:.1f} | "
             f"{100 * c['gflops'] / ceiling[c['dtype']]:.0f}% | "
             f"{'' if ratio is None else f'{ratio:.2f}x'} | "
-            f"{'yes' if agree <= c['agreement']['tolerance'] else 'NO'} ({agree:.0e}) | "
-            f"{c['allocated_bytes']} |")
+            f"{'' if public is None else duration(public)} | "
+            f"{cost} | "
+            f"{_agrees(c['agreement'])} | {c['allocated_bytes']} |")
     return "\n".join(lines)
 
 
-def target_table(results):
-    speedups = ratios(results)
-    lines = ["| size | dtype | loops speed-up vs | target | measured | met |",
-             "|---|---|---|---:|---:|---|"]
-    for (size, dtype, peer), target in TARGETS.items():
-        measured = speedups.get((size, dtype), {}).get(peer)
-        if measured is not None:
-            lines.append(f"| {size} | {dtype} | {peer} | {target:g}x | {measured:.2f}x | "
-                         f"{'yes' if measured >= target else 'NO'} |")
+def public_table(results):
+    """The loops backend's public forward and gradients against their cores."""
+    lines = ["| size | dtype | call | public | core | public / core |",
+             "|---|---|---|---:|---:|---:|"]
+    for entry in results.get("public", []):
+        for call in ("forward", "gradients"):
+            public, core = entry[call]["public"], entry[call]["core"]
+            lines.append(f"| {entry['size']} | {entry['dtype']} | `net.{call}` | "
+                         f"{duration(public)} | {duration(core)} | {public / core:.2f}x |")
+    return "\n".join(lines)
+
+
+def epoch_table(results):
+    ceiling = results["machine_gflops"]
+    seconds = {(r["case"], r["dtype"], r["optimizer"], r["implementation"]): r["seconds"]
+               for r in results["epochs"]}
+    lines = ["| case | dtype | optimizer | implementation | epoch | GFLOP/s | % of matmul ceiling "
+             "| loops speed-up vs this | test accuracy | first update agrees with numpy |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in results["epochs"]:
+        loops = seconds.get((r["case"], r["dtype"], r["optimizer"], "loops"))
+        speedup = "" if loops is None or r["implementation"] == "loops" else \
+            f"{r['seconds'] / loops:.2f}x"
+        accuracy = "" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
+        lines.append(
+            f"| {r['case']} {r['layers']}, {r['examples']} examples, batch {r['batch_size']} | "
+            f"{r['dtype']} | {r['optimizer']} | {r['implementation']} | {duration(r['seconds'])} "
+            f"| {r['gflops']:.1f} | {100 * r['gflops'] / ceiling[r['dtype']]:.0f}% | {speedup} | "
+            f"{accuracy} | {_agrees(r['agreement'])} |")
+    return "\n".join(lines)
+
+
+def sweep_table(sweep):
+    """One row per point and dtype: time per example of each backend, the loops backend's
+    GFLOP/s and its speed-up over each peer; then the crossovers."""
+    backends = list(dict.fromkeys(r["backend"] for r in sweep["rows"]))
+    peers = [b for b in backends if b != "loops"]
+    lines = [f"| {sweep['x']} | dtype | work (MFLOP) | "
+             + " | ".join(f"{b} µs/example" for b in backends) + " | loops GFLOP/s | "
+             + " | ".join(f"loops vs {p}" for p in peers) + " |",
+             "|---:|---|---:|" + "---:|" * (2 * len(backends))]
+    points = {}
+    for r in sweep["rows"]:
+        points.setdefault((r["x"], r["dtype"]), {})[r["backend"]] = r
+    for (x, dtype), row in points.items():
+        loops = row["loops"]
+        lines.append(f"| {x} | {dtype} | {loops['flops'] / 1e6:.3g} | "
+                     + " | ".join(f"{row[b]['per_example'] * 1e6:.3g}" for b in backends)
+                     + f" | {loops['gflops']:.1f} | "
+                     + " | ".join(f"{row[p]['seconds'] / loops['seconds']:.2f}x" for p in peers)
+                     + " |")
+    lines += ["", "| dtype | peer | crossover at " + sweep["x"] + " ≈ | work ≈ (MFLOP) | "
+              "loops faster |", "|---|---|---:|---:|---|"]
+    for c in sweep["crossovers"]:
+        lines.append(f"| {c['dtype']} | {c['peer']} | {c['x']:.3g} | {c['flops'] / 1e6:.3g} | "
+                     f"{'below' if c['loops_faster_below'] else 'above'} |")
+    if not sweep["crossovers"]:
+        lines.append("| | | none: the same backend is faster at every point | | |")
     return "\n".join(lines)
 
 
@@ -74,39 +124,90 @@ def busy_table(rows):
     return "\n".join(lines)
 
 
+def cold_table(cold):
+    lines = ["| kernel cache | import ffnn_numba | first fit | first gradients | "
+             "fit + gradients | whole process |", "|---|---:|---:|---:|---:|---:|"]
+    for label, key in (("empty (compiles)", "cold"), ("warm (loads)", "warm")):
+        t = cold[key]
+        lines.append(f"| {label} | {t['import']:.2f} s | {t['fit']:.2f} s | {t['gradients']:.2f} s "
+                     f"| {t['fit'] + t['gradients']:.2f} s | {t['process']:.2f} s |")
+    return "\n".join(lines)
+
+
+STEP_TEXT = (
+    "Each figure is the median, over five rounds that alternate between the backends, of the "
+    "mean time of a block of consecutive calls (`bench.side_by_side`), so a passing "
+    "disturbance of the machine falls on every backend alike while a stall inside a block "
+    "counts in full. *median step*: the compiled core, the engine's `train_step` on the "
+    "network's buffers (for the peers: PyTorch eager; JAX `value_and_grad` and the update in "
+    "one `jax.jit` with donated parameters, waited for at the end of each block). *public "
+    "`net.step`*: what a user calls, `net.step(X, Y)` with X and Y already of the network's "
+    "dtype, in the same rounds. GFLOP/s counts the matrix equations only (Z, dW in every "
+    "layer, dA_prev in all but the first). *loops speed-up vs this*: this backend's time "
+    "divided by the loops backend's. *agrees with numpy*: the largest difference between this "
+    "backend's first update Δθ and numpy's, relative to numpy's largest |Δθ|, held to the "
+    "rounding bound 8 L K ε of the gradients (K the longest sum of the step, ε the dtype's "
+    "machine epsilon; `ffnn_numba.checks.agreement_tolerance`) plus ε max|θ| / max|Δθ|, the "
+    "rounding of θ after the update. *bytes allocated/step*: peak of the Python allocator "
+    "during a step in steady state (tracemalloc; the compiled step itself allocates nothing, "
+    "see tests/test_allocation.py).")
+
+EPOCH_TEXT = (
+    "One epoch: a fresh shuffle, then one update per batch (the last batch smaller where the "
+    "batch size does not divide the examples). *loops*, *numpy*: the public "
+    "`net.fit(X, Y, epochs=1, batch_size=..., optimizer=..., reset_optimizer=False)`; *jax*: "
+    "a permutation and a `lax.scan` of the step in one `jax.jit`; *torch*: an eager loop over "
+    "`torch.randperm` batches; *sklearn*: one `MLPClassifier.partial_fit` (alpha=0, constant "
+    "learning rate, no momentum). Same network, initial parameters, data, batch size and "
+    "update rule (SGD α = 0.05; Adam α = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-8). *first update "
+    "agrees*: every implementation's first update from the same parameters on the first "
+    "batch, against numpy's, as for the step; Adam is checked with ε = 0.01 (its first update "
+    "α g / (|g| + ε/√(1 − β2)) is ill-conditioned where |g| is near ε) and the bound is "
+    "multiplied by its conditioning 1 + max|g| √(1 − β2) / ε. *test accuracy* (digits): on the "
+    "held-out quarter of scikit-learn's bundled digits after 30 epochs from the same start.")
+
+
 def markdown(results):
-    """The whole report: machine, step table, targets, busy machine, start-up."""
+    """The whole report: machine, targets, step, public calls, epoch, sweeps, busy machine,
+    cold start."""
     lines = ["# Benchmark results", "",
-             "Written by `" + results.get("command", "ffnn-numba bench") + "`; do not edit by hand.",
+             "Written by `" + results.get("command", "ffnn-numba bench")
+             + "`; do not edit by hand.",
              "", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in results["environment"].items()]
-    lines += ["", "Matrix-multiply ceiling (NumPy's BLAS, 2048 x 2048): " + ", ".join(
-        f"{dtype} {g:.0f} GFLOP/s" for dtype, g in results["machine_gflops"].items()),
-        "", "## One training step", "",
-        "Each figure is the median, over five rounds that alternate between the backends, of "
-        "the mean step time of a block of consecutive steps (`bench.side_by_side`), so a "
-        "passing disturbance of the machine falls on every backend alike while a stall inside "
-        "a block counts in full. GFLOP/s counts the matrix equations only (Z, dW in every "
-        "layer, dA_prev in all but the first). *loops speed-up vs this* is the other "
-        "backend's time divided by the loops backend's, both measured in this run. *agrees "
-        "with numpy*: the largest difference between this backend's first update Δθ and "
-        "numpy's, relative to numpy's largest |Δθ|, held to the rounding bound 8 L K ε (K the "
-        "longest sum of the step, ε the dtype's machine epsilon; "
-        "`ffnn_numba.checks.agreement_tolerance`). *bytes allocated/step*: peak of the Python "
-        "allocator during a step in steady state (tracemalloc; the compiled step itself "
-        "allocates nothing, see tests/test_allocation.py).", "", step_table(results), "",
-        "## Targets", "", target_table(results)]
+    lines += ["", f"Matrix-multiply ceiling (NumPy's BLAS, {CEILING_N} x {CEILING_N}, measured in this "
+              "run): "
+              + ", ".join(f"{dtype} {g:.0f} GFLOP/s"
+                          for dtype, g in results["machine_gflops"].items())]
+    if results.get("skipped"):
+        lines += ["", "Skipped: " + "; ".join(f"{name} ({reason})"
+                                              for name, reason in results["skipped"].items())]
+    lines += ["", "## Targets", "", report_targets.table(results),
+              "", "## One training step", "", STEP_TEXT, "", step_table(results)]
+    if results.get("public"):
+        lines += ["", "## Public calls against their core (loops)", "",
+                  "`net.forward(X)` against the engine's `forward_propagation` with X copied "
+                  "into the network's buffer; `net.gradients(X, Y)` against that and "
+                  "`backward_propagation` (the public call also copies the results out).", "",
+                  public_table(results)]
+    if results.get("epochs"):
+        lines += ["", "## One training epoch", "", EPOCH_TEXT, "", epoch_table(results)]
+    for sweep in results.get("sweeps", {}).values():
+        lines += ["", f"## Sweep: {sweep['x']} ({sweep['network']})", "",
+                  "The training step at each point, timed and checked as above. *crossover*: "
+                  "where the loops backend's speed-up over a peer crosses 1, interpolated "
+                  "log-linearly between neighbouring points.", "", sweep_table(sweep)]
     if "busy" in results:
         lines += ["", "## On a busy machine", "",
                   "The same steps while other processes spin on the cores, started and stopped "
                   "by the benchmark (`--busy`), timed the same way. *loops, 1 thread* is the "
                   "loops backend limited to one thread (`ff.set_num_threads(1)`).", "",
                   busy_table(results["busy"])]
-    if "startup" in results:
-        (ci, cs), (wi, ws) = results["startup"]["cold"], results["startup"]["warm"]
-        lines += ["", "## Start-up (float64, fresh process)", "",
-                  "| kernel cache | import ffnn_numba | first step, fit epoch and gradients |",
-                  "|---|---:|---:|",
-                  f"| empty (compiles) | {ci:.2f} s | {cs:.2f} s |",
-                  f"| warm (loads) | {wi:.2f} s | {ws:.2f} s |"]
+    if "cold" in results:
+        lines += ["", f"## Cold and warm start ({results['cold']['dtype']}, fresh processes)", "",
+                  "A fresh process with an empty kernel cache (`FFNN_NUMBA_CACHE_DIR` a new "
+                  "directory), then another with the cache the first filled: `import "
+                  "ffnn_numba`, the first `fit` (one epoch of [2, 64, 64, 3] on 150 points) "
+                  "and the first `gradients`. One measurement each.", "",
+                  cold_table(results["cold"])]
     return "\n".join(lines)

@@ -31,3 +31,23 @@ def test_demo_plot(tmp_path, capsys):
     assert "pictures saved" in capsys.readouterr().out
     for name in ("demo-history.png", "demo-boundary.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG
+
+
+def test_sweep_plot_has_numeric_log_axes(tmp_path):
+    """The sweep is drawn against the work on log-log axes (numbers, not categories), with
+    its crossovers marked."""
+    from ffnn_numba.plot import plot_results, plot_sweep
+    rows = [{"x": x, "dtype": dtype, "backend": backend, "flops": 1e5 * x,
+             "seconds": seconds * x, "per_example": seconds, "gflops": 1e-4 / seconds}
+            for x in (1, 2, 4, 8) for dtype in ("float64", "float32")
+            for backend, seconds in (("loops", 1e-6 * x), ("numpy", 4e-6))]
+    sweep = {"kind": "batch", "x": "batch size m", "network": "test", "rows": rows,
+             "crossovers": [{"dtype": "float64", "peer": "numpy", "x": 4.0, "flops": 4e5,
+                             "loops_faster_below": True}]}
+    fig = plot_sweep(sweep, tmp_path / "s.png")
+    for ax in fig.axes:
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert any(line.get_xdata()[0] == 4e5 for line in fig.axes[0].lines)   # the crossover
+    assert (tmp_path / "s.png").read_bytes()[:8] == PNG
+    written = plot_results({"cases": [], "sweeps": {"batch": sweep}}, tmp_path / "b.png")
+    assert [p.name for p in written] == ["b-sweep-batch.png"]

@@ -1,0 +1,235 @@
+"""One training step on every backend and peer, and the benchmark's one timer.
+
+A training step is what ``Network.fit`` runs for every mini-batch once the batch is in its
+buffer: forward propagation, cost, backward propagation and the gradient-descent update.
+For loops and numpy it is ``train_step`` of the backend's engine on the network's own buffers
+(the *core*), or the public ``Network.step(X, Y)`` a user calls (the *public* call); for the
+peers, the same network and update in PyTorch eager (``peer_torch``) or one ``jax.jit``
+(``peer_jax``). Before any timing one step from identical parameters is run on every backend
+and compared with numpy's. Compilation is never timed: each callable is warmed up first.
+"""
+import statistics
+import time
+import tracemalloc
+
+import numba
+import numpy as np
+
+from . import peers
+from .checks import agreement_tolerance
+from .layout import make_layers, multiply_adds, nodes
+from .network import Network
+from .training import SGD
+
+SIZES = {
+    "tiny": ([2, 16, 16, 1], 32),
+    "small": ([64, 32, 10], 64),
+    "medium": ([784, 128, 64, 10], 128),
+    "large": ([1024, 1024, 1024, 10], 256),
+}
+DTYPES = {"float64": np.float64, "float32": np.float32}
+LEARNING_RATE = 1e-3
+PEERS = peers.STEP_PEERS
+
+
+def case(size):
+    """(layer sizes, m) of a named size, or of a (layer sizes, m) pair itself."""
+    return SIZES[size] if isinstance(size, str) else (list(size[0]), int(size[1]))
+
+
+def step_flops(sizes, m):
+    """Floating-point operations (2 per multiply-add) of the matrix equations in one step
+    (``layout.multiply_adds``)."""
+    return 2 * multiply_adds(make_layers(sizes, [0] * (len(sizes) - 1)), m)
+
+
+def network(size, dtype, backend="loops", seed=0):
+    """A seeded network of a size (name or (layer sizes, m)), with a batch X and labels y:
+    binary cross-entropy for one output, categorical cross-entropy for more."""
+    sizes, m = case(size)
+    cost = "binary_cross_entropy" if sizes[-1] == 1 else "categorical_cross_entropy"
+    net = Network(sizes, cost=cost, backend=backend, dtype=dtype, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((sizes[0], m))
+    y = rng.integers(0, max(2, sizes[-1]), m)
+    return net, X, y
+
+
+class Step:
+    """One backend's training step on one case, ready to call: ``step()`` returns J.
+
+    ``backend`` is "loops" or "numpy" (``public``: through ``Network.step`` rather than the
+    engine's core), or a peer: "torch", "jax". ``threads`` limits Numba's threads for it.
+    """
+
+    def __init__(self, size, dtype, backend, seed=0, threads=None, public=False):
+        self.size, self.dtype, self.backend, self.threads = size, dtype, backend, threads
+        self.net, X, y = network(size, dtype, "numpy" if backend in PEERS else backend, seed)
+        X, Y = self.net.validate(X, y)
+        if backend in PEERS:
+            self.peer = peers.make(backend, self.net, SGD(LEARNING_RATE))
+            self._call = self.peer.step(X, Y)
+        elif public:
+            net = self.net
+            self._call = lambda: net.step(X, Y, LEARNING_RATE)
+        else:
+            m = X.shape[1]
+            b, p = self.net.engine_arguments(m, SGD(LEARNING_RATE))
+            nodes(b.A, p.layers, 0, m)[...] = X
+            train_step = self.net.engine.train_step
+            self._call = lambda: train_step(b, p, Y)
+
+    def __call__(self):
+        return self._call()
+
+    def parameters(self):
+        """{"W1": ..., "b1": ..., ...} as float64 arrays."""
+        if self.backend in PEERS:
+            return self.peer.parameters()
+        return {k: v.astype(np.float64) for k, v in self.net.params.items()}
+
+
+def compare_updates(start, runs, dtype, reference="numpy"):
+    """How far each run's update lands from the reference's.
+
+    ``runs`` = {name: parameters after}, ``start`` the parameters before (dicts of float64
+    arrays). Returns ({name: largest |Δθ − Δθ_ref| relative to the reference's largest |Δθ|},
+    rounding), where ``rounding`` = ε max|θ| / max|Δθ_ref| (ε the dtype's machine epsilon)
+    is what reading an update back as θ_after − θ_before may add: θ_after is stored rounded,
+    and two updates that differ by less than an ulp of θ can round to values an ulp apart.
+    """
+    updates = {name: {k: v - start[k] for k, v in after.items()} for name, after in runs.items()}
+    scale = max(float(np.max(np.abs(v))) for v in updates[reference].values())
+    largest = max(float(np.max(np.abs(v))) for v in start.values())
+    differences = {name: max(float(np.max(np.abs(u[k] - updates[reference][k]))) for k in u)
+                   / scale for name, u in updates.items()}
+    return differences, float(np.finfo(dtype).eps) * largest / scale
+
+
+def agreement(size, dtype, backends, steps=None):
+    """How far each backend's first step lands from numpy's, from the same parameters and data.
+
+    ``steps`` ({backend: Step}, numpy among them) are fresh steps to check, by default new
+    ones; each then has run one step. Returns, per backend, the largest difference of the
+    updates Δθ relative to numpy's largest |Δθ| (so the gradients themselves are compared),
+    the relative difference of J, and the bound they are held to: the rounding bound of the
+    gradients, ``checks.agreement_tolerance``, plus the rounding of θ_after
+    (``compare_updates``).
+    """
+    steps = steps or {b: Step(size, dtype, b) for b in backends}
+    start = steps["numpy"].parameters()
+    costs = {b: float(steps[b]()) for b in backends}
+    updates, rounding = compare_updates(start, {b: steps[b].parameters() for b in backends},
+                                        dtype)
+    tolerance = agreement_tolerance(*case(size), dtype) + rounding
+    return {b: {"updates": updates[b], "cost": abs(costs[b] - costs["numpy"]) / abs(costs["numpy"]),
+                "tolerance": tolerance} for b in backends}
+
+
+BLOCK_SECONDS = 0.01
+
+
+def block_mean(step, threads=None):
+    """Mean seconds per call of ``step()`` over a block of consecutive calls lasting at least
+    ``BLOCK_SECONDS`` (and 3 calls), with Numba's thread count set to ``threads`` (None:
+    every thread) around the block. A stall inside the block counts in full, as it does in a
+    user's ``fit``. A result JAX computes asynchronously is waited for at the end of the block,
+    so that JAX overlaps its calls as in a user's loop but every one is counted."""
+    saved = numba.get_num_threads()
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+    try:
+        n, start = 0, time.perf_counter()
+        while n < 3 or time.perf_counter() - start < BLOCK_SECONDS:
+            result = step()
+            n += 1
+        getattr(result, "block_until_ready", lambda: None)()
+        return (time.perf_counter() - start) / n
+    finally:
+        numba.set_num_threads(saved)
+
+
+def side_by_side(steps, min_time, rounds=5):
+    """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
+    each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
+    between the steps, forwards and backwards, so that a passing disturbance of the machine falls
+    on all of them alike. A step's ``threads`` attribute, where it has one, limits Numba's
+    threads for it."""
+    samples = {name: [] for name in steps}
+    for step in steps.values():
+        block_mean(step, getattr(step, "threads", None))   # warm up every one first
+    per_round = min_time / rounds / len(steps)
+    names = list(steps)
+    for r in range(rounds):
+        # Every other round runs backwards, so that no step always follows the same one: BLAS
+        # and OpenMP threads keep spinning for a while after their work, and would otherwise
+        # always take their cores from the same neighbour.
+        for name in (names if r % 2 == 0 else names[::-1]):
+            step = steps[name]
+            end = time.perf_counter() + per_round
+            while True:
+                samples[name].append(block_mean(step, getattr(step, "threads", None)))
+                if time.perf_counter() >= end:
+                    break
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def allocated_bytes(step, repeats=20):
+    """Peak bytes the Python allocator hands out during one step, in steady state (tracemalloc)."""
+    step()
+    tracemalloc.start()
+    try:
+        step()
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for _ in range(repeats):
+            step()
+        return max(0, tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+
+
+def measure_steps(size, dtype_name, backends, min_time):
+    """Time one case on every backend side by side (loops and numpy also through the public
+    ``Network.step``), after checking that they agree; returns one JSON-ready row per backend."""
+    dtype = DTYPES[dtype_name]
+    sizes, m = case(size)
+    flops = step_flops(sizes, m)
+    steps = {backend: Step(size, dtype, backend) for backend in backends}
+    agree = agreement(size, dtype, backends, steps)
+    public = {backend: Step(size, dtype, backend, public=True) for backend in backends
+              if backend not in PEERS}
+    seconds = side_by_side({**steps, **{f"{b} public": s for b, s in public.items()}}, min_time)
+    rows = []
+    for backend, step in steps.items():
+        row = {"size": size if isinstance(size, str) else None, "layers": sizes, "m": m,
+               "dtype": dtype_name, "backend": backend, "seconds": seconds[backend],
+               "gflops": flops / seconds[backend] / 1e9, "agreement": agree[backend],
+               "allocated_bytes": allocated_bytes(step)}
+        if backend in public:
+            row["public_seconds"] = seconds[f"{backend} public"]
+        rows.append(row)
+    return rows
+
+
+def public_calls(size, dtype_name, min_time):
+    """The public ``forward`` and ``gradients`` of the loops backend against their core
+    (the engine's ``forward_propagation``, and ``backward_propagation`` after it, on the
+    network's buffers with the batch copied in): {call: {"public": s, "core": s}}."""
+    net, X, y = network(size, DTYPES[dtype_name], "loops")
+    X, Y = net.validate(X, y)
+    m = X.shape[1]
+    b, p = net.engine_arguments(m)
+    engine, A0 = net.engine, nodes(b.A, p.layers, 0, m)
+
+    def forward_core():
+        A0[...] = X
+        engine.forward_propagation(b, p, m)
+
+    def gradients_core():
+        forward_core()
+        engine.backward_propagation(b, p, Y, True)
+    seconds = side_by_side({"forward public": lambda: net.forward(X), "forward core": forward_core,
+                            "gradients public": lambda: net.gradients(X, Y),
+                            "gradients core": gradients_core}, min_time)
+    return {call: {"public": seconds[f"{call} public"], "core": seconds[f"{call} core"]}
+            for call in ("forward", "gradients")}

@@ -1,0 +1,122 @@
+"""The benchmark's targets, each listed once, and whether one run met them.
+
+A target is a ratio the project aims for, measured side by side in one run: the loops
+backend's speed-up over a peer (peer time / loops time, at least the target), the public
+call's cost over its core (at most the target), or seconds of a cold or warm start (at most).
+Where several sources ask for the same ratio, the strongest target is kept and every source
+named.
+"""
+
+# (peer, size): (speed-up of the loops step over the peer's, source), for both dtypes.
+STEP = {
+    **{("numpy", size): (target, source) for size, target, source in (
+        ("tiny", 8.0, "project goal (issues 9, 12: ≥ 1x)"),
+        ("small", 2.0, "project goal (issues 9, 12: ≥ 1x)"),
+        ("medium", 1.0, "issues 9, 12"), ("large", 1.0, "issues 9, 12"))},
+    **{("torch", size): (1.0, "project goal") for size in ("small", "medium", "large")},
+    ("torch", "tiny"): (1.0, "project goal (30x in float64)"),
+    ("jax", "tiny"): (3.0, "issue 12"),
+    **{("jax", size): (1.0, "issue 12") for size in ("small", "medium", "large")},
+}
+STEP_FLOAT64 = {("torch", "tiny"): 30.0}
+# Public call / core, at most, at tiny (issue 12, item 3).
+PUBLIC = 1.5
+# (peer, epoch case): speed-up of the loops fit epoch over the peer's epoch (issue 12).
+EPOCH = {**{("jax", case): 1.0 for case in ("tiny", "small", "medium")},
+         ("sklearn", "digits-32"): 20.0, ("sklearn", "digits-200"): 5.0}
+
+
+def _row(goal, case, target, measured, source, at_most=False):
+    margin = target / measured if at_most else measured / target
+    return {"goal": goal, "case": case, "target": target, "measured": measured,
+            "at_most": at_most, "met": margin >= 1, "margin": margin, "source": source}
+
+
+def step_rows(results):
+    seconds = {(c["size"], c["dtype"], c["backend"]): c for c in results["cases"]}
+    rows = []
+    for (size, dtype, backend), loops in seconds.items():
+        if backend != "loops":
+            continue
+        for (peer, target_size), (target, source) in STEP.items():
+            if target_size == size and (size, dtype, peer) in seconds:
+                if dtype == "float64":
+                    target = STEP_FLOAT64.get((peer, size), target)
+                ratio = seconds[(size, dtype, peer)]["seconds"] / loops["seconds"]
+                rows.append(_row(f"step: loops ≥ {target:g}x {peer}", f"{size} {dtype}",
+                                 target, ratio, source))
+    return rows
+
+
+def public_rows(results):
+    rows = []
+    for case in results["cases"]:
+        if case["size"] == "tiny" and case["backend"] == "loops" and "public_seconds" in case:
+            rows.append(_row("public net.step ≤ 1.5x its core", f"tiny {case['dtype']}", PUBLIC,
+                             case["public_seconds"] / case["seconds"], "issue 12", at_most=True))
+    for entry in results.get("public", []):
+        if entry["size"] == "tiny":
+            for call in ("forward", "gradients"):
+                rows.append(_row(f"public net.{call} ≤ 1.5x its core", f"tiny {entry['dtype']}",
+                                 PUBLIC, entry[call]["public"] / entry[call]["core"], "issue 12",
+                                 at_most=True))
+    return rows
+
+
+def epoch_rows(results):
+    seconds = {(r["case"], r["dtype"], r["optimizer"], r["implementation"]): r["seconds"]
+               for r in results.get("epochs", [])}
+    rows = []
+    for (case, dtype, optimizer, implementation), loops in seconds.items():
+        if implementation != "loops":
+            continue
+        for (peer, target_case), target in EPOCH.items():
+            peer_seconds = seconds.get((case, dtype, optimizer, peer))
+            if target_case == case and peer_seconds is not None:
+                name = "JAX lax.scan" if peer == "jax" else "scikit-learn partial_fit"
+                rows.append(_row(f"epoch: loops fit ≥ {target:g}x {name}",
+                                 f"{case} {dtype} {optimizer}", target, peer_seconds / loops,
+                                 "issue 12"))
+    return rows
+
+
+def busy_rows(results):
+    rows = []
+    for r in results.get("busy", []):
+        case = f"{r['size']} {r['dtype']}, {r['busy']} busy"
+        rows.append(_row("busy machine: loops ≥ 1x numpy", case, 1.0, r["numpy"] / r["loops"],
+                         "issue 9"))
+        rows.append(_row("busy machine: loops ≥ 1x its own single thread", case, 1.0,
+                         r["loops_1_thread"] / r["loops"], "issue 9"))
+    return rows
+
+
+def cold_rows(results):
+    if "cold" not in results:
+        return []
+    from .bench_cold import COLD_TARGET, WARM_TARGET
+    cold, warm, dtype = results["cold"]["cold"], results["cold"]["warm"], results["cold"]["dtype"]
+    return [_row(f"cold start: first fit + gradients ≤ {COLD_TARGET:g} s", f"empty cache, {dtype}",
+                 COLD_TARGET, cold["fit"] + cold["gradients"], "issue 12", at_most=True),
+            _row(f"warm start: first fit + gradients ≤ {WARM_TARGET:g} s", f"warm cache, {dtype}",
+                 WARM_TARGET, warm["fit"] + warm["gradients"], "issue 12", at_most=True)]
+
+
+def rows(results):
+    """Every target the run measured, once each, with "met" and "margin" (how far past, or
+    short of, the target: measured/target, or target/measured for an upper bound)."""
+    return (step_rows(results) + public_rows(results) + epoch_rows(results)
+            + busy_rows(results) + cold_rows(results))
+
+
+def table(results):
+    lines = ["| target | case | measured | met | margin | source |", "|---|---|---:|---|---:|---|"]
+    for r in rows(results):
+        unit = " s" if r["goal"].endswith(" s") else "x"
+        lines.append(f"| {r['goal']} | {r['case']} | {r['measured']:.2f}{unit} | "
+                     f"{'yes' if r['met'] else '**NO**'} | {r['margin']:.2f}x | {r['source']} |")
+    met = sum(r["met"] for r in rows(results))
+    lines += ["", f"{met} of {len(rows(results))} targets met. *margin*: measured / target "
+              f"(target / measured for an upper bound); below 1x the target was missed by "
+              f"that factor."]
+    return "\n".join(lines)
