@@ -15,7 +15,7 @@ if ("NUMBA_NUM_THREADS" not in _os.environ and "numba" not in _sys.modules
         and _omp.isdigit() and int(_omp) >= 1):
     _os.environ["NUMBA_NUM_THREADS"] = str(min(int(_omp), _os.cpu_count() or 1))
 
-from . import datasets, exercises  # noqa: E402 - after the thread count is settled
+from . import compiling, datasets, exercises  # noqa: E402 - after the thread count is settled
 from .network import Network  # noqa: E402
 from .registry import ACTIVATIONS as _ACTIVATIONS  # noqa: E402
 from .registry import COSTS as _COSTS  # noqa: E402

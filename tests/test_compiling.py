@@ -1,0 +1,49 @@
+"""The notice on standard error while the library's kernels compile."""
+import time
+import types as pytypes
+
+import numpy as np
+from numba import typeof
+
+from ffnn_numba import compiling
+from ffnn_numba.layout import Problem
+
+
+def _event(module, name, args):
+    def f():
+        pass
+    f.__module__, f.__name__ = module, name
+    return pytypes.SimpleNamespace(data={"dispatcher": pytypes.SimpleNamespace(py_func=f),
+                                         "args": args})
+
+
+def test_a_long_compilation_of_a_kernel_is_announced_once_with_its_duration(monkeypatch, capsys):
+    monkeypatch.setattr(compiling, "NOTICE_AFTER", 0.01)
+    notice = compiling._Notice()
+    problem = typeof(Problem(np.zeros((2, 4), np.int64), 0, False, 0.0, 0, np.zeros(6)))
+    outer = _event("ffnn_numba.kernels.step", "train_epoch",
+                   (problem, typeof(np.zeros((2, 3), np.float32))))
+    inner = _event("ffnn_numba.kernels.gemm", "gemm", ())
+    notice.on_start(outer)
+    notice.on_start(inner)   # nested compilations are part of the outer one
+    time.sleep(0.2)
+    notice.on_end(inner)
+    notice.on_end(outer)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2, err
+    assert "compiling the loops backend's kernels (train_epoch, float32)" in err[0]
+    assert err[1].startswith("ffnn_numba: compiled in")
+
+
+def test_short_compilations_and_other_code_say_nothing(monkeypatch, capsys):
+    notice = compiling._Notice()
+    for module in ("ffnn_numba.kernels.step", "someone_else"):
+        event = _event(module, "f", ())
+        notice.on_start(event)
+        notice.on_end(event)          # well under NOTICE_AFTER
+    monkeypatch.setattr(compiling, "NOTICE_AFTER", 0.01)
+    event = _event("someone_else", "f", ())
+    notice.on_start(event)
+    time.sleep(0.1)
+    notice.on_end(event)
+    assert capsys.readouterr().err == ""
