@@ -22,7 +22,7 @@ def test_a_long_compilation_of_a_kernel_is_announced_once_with_its_duration(monk
     notice = compiling._Notice()
     problem = typeof(Problem(np.zeros((2, 4), np.int64), 0, False, 0.0, 0, np.zeros(6)))
     outer = _event("ffnn_numba.kernels.step", "train_epoch",
-                   (problem, typeof(np.zeros((2, 3), np.float32))))
+                   (typeof(np.zeros((2, 3), np.float32)), problem))
     inner = _event("ffnn_numba.kernels.gemm", "gemm", ())
     notice.on_start(outer)
     notice.on_start(inner)   # nested compilations are part of the outer one
