@@ -4,11 +4,13 @@ Run them with ``python -m pytest bench`` (the normal test run does not collect b
 Every case calls its function once before timing, so compilation never lands in a timing;
 that first call's time is kept as ``extra_info["first_call_seconds"]``.
 """
+import contextlib
 import time
 
 import numpy as np
 import pytest
 
+from ffnn_numba import peers
 from ffnn_numba.bench import SIZES
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -28,3 +30,21 @@ def run(benchmark):
         benchmark.extra_info["first_call_seconds"] = time.perf_counter() - start
         return benchmark(function, *args)
     return timed
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jax_float64():
+    """JAX computes float64 inside ``peer_jax.x64()`` only (see there); every case runs in it."""
+    if peers.missing("jax"):
+        context = contextlib.nullcontext()
+    else:
+        from ffnn_numba.peer_jax import x64
+        context = x64()
+    with context:
+        yield
+
+
+def skip_missing(name):
+    """Skip the case, with the reason, where the peer ``name`` is not installed."""
+    if name in peers.MODULES and peers.missing(name):
+        pytest.skip(peers.missing(name))

@@ -188,23 +188,25 @@ def allocated_bytes(step, repeats=20):
         tracemalloc.stop()
 
 
-def measure_steps(size, dtype_name, backends, min_time):
-    """Time one case on every backend side by side (loops and numpy also through the public
-    ``Network.step``), after checking that they agree; returns one JSON-ready row per backend."""
+def measure_steps(size, dtype_name, backends, min_time, full=True):
+    """Time one case on every backend side by side, after checking that they agree; returns
+    one JSON-ready row per backend. ``full``: also time loops and numpy through the public
+    ``Network.step`` ("public_seconds"), and measure the bytes a step allocates."""
     dtype = DTYPES[dtype_name]
     sizes, m = case(size)
     flops = step_flops(sizes, m)
     steps = {backend: Step(size, dtype, backend) for backend in backends}
     agree = agreement(size, dtype, backends, steps)
     public = {backend: Step(size, dtype, backend, public=True) for backend in backends
-              if backend not in PEERS}
+              if full and backend not in PEERS}
     seconds = side_by_side({**steps, **{f"{b} public": s for b, s in public.items()}}, min_time)
     rows = []
     for backend, step in steps.items():
         row = {"size": size if isinstance(size, str) else None, "layers": sizes, "m": m,
                "dtype": dtype_name, "backend": backend, "seconds": seconds[backend],
-               "gflops": flops / seconds[backend] / 1e9, "agreement": agree[backend],
-               "allocated_bytes": allocated_bytes(step)}
+               "gflops": flops / seconds[backend] / 1e9, "agreement": agree[backend]}
+        if full:
+            row["allocated_bytes"] = allocated_bytes(step)
         if backend in public:
             row["public_seconds"] = seconds[f"{backend} public"]
         rows.append(row)

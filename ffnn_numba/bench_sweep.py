@@ -32,7 +32,8 @@ def run(kind, dtypes, backends, min_time, points=None, log=print):
     for x in points or POINTS[kind]:
         sizes, m = make(x)
         for dtype_name in dtypes:
-            for row in measure_steps((sizes, m), dtype_name, backends, min_time):
+            for row in measure_steps((sizes, m), dtype_name, backends, min_time,
+                                     full=False):
                 row.update(x=x, flops=row["gflops"] * row["seconds"] * 1e9,
                            per_example=row["seconds"] / m)
                 rows.append(row)

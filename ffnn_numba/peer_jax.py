@@ -29,9 +29,13 @@ def missing():
 
 
 def x64():
-    """A context in which JAX computes float64: ``jax.enable_x64(True)``, restored on exit."""
-    import jax
-    return jax.enable_x64(True)
+    """A context in which JAX computes float64: ``jax.enable_x64(True)``, restored on exit
+    (``jax.experimental.enable_x64()`` in JAX releases before the top-level one)."""
+    try:
+        from jax import enable_x64
+    except ImportError:
+        from jax.experimental import enable_x64
+    return enable_x64(True)
 
 
 def _activations():
