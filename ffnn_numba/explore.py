@@ -164,6 +164,9 @@ runs over. Indices are 1-based, as in the derivation.</p>
 </main>
 <script type="application/json" id="ffnn-data">{payload}</script>
 <script>
+{_asset("mathml.js")}
+</script>
+<script>
 {_asset("explore.js")}
 </script>
 </body>

@@ -227,6 +227,30 @@ def test_clicking_a_node_shows_z_a_and_dZ(page):
     assert result(driver, "eq-dA")[0] == trace["dA0"][2, 0]
 
 
+def numbers(element):
+    """The numbers a line of MathML shows, in order (× 10^e forms are not expected here)."""
+    return [float(mn.text.replace("−", "-")) for mn in element.find_elements("css selector", "mn")]
+
+
+def test_the_fused_output_shows_the_seed_the_p_sum_and_a_minus_y_over_m(page):
+    driver, trace, _ = page
+    driver.find_element("id", "node-3-2").click()
+    dZ = driver.find_element("id", "eq-dZ")
+    symbols, terms, shortcut, shortcut_numbers, value = dZ.find_elements("css selector", ".line")
+    assert symbols.find_element("css selector", "munder mo").text == "∑"
+    assert "a − y" not in symbols.text and "y" in shortcut.text
+    assert json.loads(dZ.get_attribute("data-terms")) == ["node-3-1", "node-3-2", "node-3-3"]
+    seed, D = trace["dA3"][:, 0], ff.activation_jacobian("softmax", trace["Z3"][:, 0])
+    expected = [x for p in range(3) for x in (seed[p], D[1, p])]   # ∂J/∂a_p · ∂a_p/∂z_2
+    assert numbers(terms) == pytest.approx(expected, rel=1e-3)
+    a, y, m = numbers(shortcut_numbers)                      # (a_{2,1} − y_{2,1}) / m
+    assert (a, y, m) == (pytest.approx(trace["A3"][1, 0], rel=1e-3), 0.0, 4)   # example 1 is of class j = 1
+    assert np.dot(seed, D[1]) == pytest.approx(result(driver, "eq-dZ")[0], rel=1e-12)
+    assert result(driver, "eq-dZ")[0] == trace["dZ3"][1, 0]
+    assert value.find_element("css selector", ".result")
+    assert errors(driver) == []
+
+
 def test_the_example_control_changes_the_numbers(page):
     from selenium.webdriver.support.ui import Select
     driver, trace, _ = page

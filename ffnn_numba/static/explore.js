@@ -8,62 +8,13 @@
   const L = DATA.sizes.length - 1;
   const LAYER = DATA.layers;
   const svg = document.querySelector("#figure svg");
-  const SHOWN = 5;   // terms shown in full before a long sum is elided, as explain does
   const RADIUS = 26; // ffnn_numba.draw.NODE_RADIUS
   let example = 0;
   let selected = null;
 
-  // -- MathML as strings -------------------------------------------------------------------
-  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-  const mi = (s) => `<mi>${esc(s)}</mi>`;
-  const mo = (s) => `<mo>${esc(s)}</mo>`;
-  const mn = (s) => `<mn>${esc(s)}</mn>`;
-  const row = (...parts) => `<mrow>${parts.join("")}</mrow>`;
-  const index = (v) => (typeof v === "number" ? mn(v) : mi(v));
+  const { esc, mi, mo, mn, row, d, sym, act, frac, dJ, sum, fn, times, num, factor, terms,
+          plain } = MathML;
   const range = (n) => Array.from({ length: n }, (_, k) => k);
-  const d = `<mi mathvariant="normal">∂</mi>`;
-
-  /* letter_{sub}^{[l]}; no superscript when l is null */
-  function sym(letter, sub, l) {
-    const s = row(sub.map(index).join(mo(",")));
-    if (l === null) return `<msub>${mi(letter)}${s}</msub>`;
-    return `<msubsup>${mi(letter)}${s}${row(mo("["), mn(l), mo("]"))}</msubsup>`;
-  }
-  const act = (sub, l) => (l === 0 ? sym("x", sub, null) : sym("a", sub, l));
-  const frac = (a, b) => `<mfrac>${row(a)}${row(b)}</mfrac>`;
-  const dJ = (x) => frac(d + mi("J"), d + x);
-  const sum = (letter) => `<munder>${mo("∑")}${mi(letter)}</munder>`;
-  const fn = (name, arg) => row(`<mi>${esc(name)}</mi>`, mo("("), arg, mo(")"));
-  const times = (a, b) => row(a, mo("·"), b);
-
-  /* a number: `digits` significant digits, a real minus sign, ×10^e when tiny or huge;
-     in parentheses when negative and `paren` (a factor of a product) */
-  function num(x, digits = 4, paren = false) {
-    if (!Number.isFinite(x)) return mn(String(x));
-    const a = Math.abs(x), sign = x < 0 ? "−" : "";
-    let body;
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
-      const [mant, e] = x.toExponential(digits - 1).split("e");
-      const power = Number(e);
-      body = row(mn(sign + String(Math.abs(Number(mant)))), mo("×"),
-                 `<msup>${mn("10")}${mn(String(power).replace("-", "−"))}</msup>`);
-    } else {
-      body = mn(sign + String(Math.abs(Number(x.toPrecision(digits)))));
-    }
-    return x < 0 && paren ? row(mo("("), body, mo(")")) : body;
-  }
-  const factor = (x) => num(x, 4, true);
-  function terms(parts) {
-    if (parts.length > SHOWN) parts = [...parts.slice(0, 3), mo("⋯"), ...parts.slice(-2)];
-    return row(parts.join(mo("+")));
-  }
-  function plain(x) {   // the numbers on the nodes
-    const a = Math.abs(x);
-    const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2)
-      : String(Number(x.toPrecision(3)));
-    return s.replace("-", "−");
-  }
 
   // -- the equations of one node or edge, for the current example --------------------------
   const nodeId = (l, j) => `node-${l}-${j + 1}`;
@@ -150,19 +101,15 @@
     };
   }
 
+  /* eq:dz_scalar, ∂J/∂z_j = ∑_p ∂J/∂a_p ∂a_p/∂z_j, always the long way; at a fused output
+     (sigmoid or softmax with its cross-entropy) it then shows the (a − y)/m the kernels
+     compute directly, so that the seed → p-sum → (a − y)/m chain of part 3 is visible */
   function dZEq(l, j) {
     const i = example, C = LAYER[l], ps = range(DATA.sizes[l]), name = DATA.activations[l - 1];
-    const Zj = sym("z", [j + 1, i + 1], l);
+    const Zj = sym("z", [j + 1, i + 1], l), Aj = sym("a", [j + 1, i + 1], l);
     const eq = { id: "dZ", title: "Backward: ∂J/∂z (eq:dz_scalar)", lhs: dJ(Zj),
                  value: C.dZ[j][i] };
-    if (l === L && DATA.fused) {
-      const m = DATA.m;
-      const Aj = sym("a", [j + 1, i + 1], l), Yj = sym("y", [j + 1, i + 1], null);
-      eq.symbolic = frac(row(Aj, mo("−"), Yj), mi("m"));
-      eq.numbers = frac(row(num(C.A[j][i]), mo("−"), factor(DATA.Y[j][i])), mn(m));
-      eq.terms = [nodeId(l, j)];
-      eq.notes = [`${name} with ${DATA.cost}: ∑_p ∂J/∂a_p ∂a_p/∂z_j simplifies to (a − y)/m.`];
-    } else if (DATA.coupled[l - 1]) {
+    if (DATA.coupled[l - 1]) {
       const D = C.dadz[i];   // D[j][p] = ∂a_p/∂z_j
       const Ap = sym("a", ["p", i + 1], l);
       eq.symbolic = row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj));
@@ -170,11 +117,18 @@
       eq.terms = ps.map((p) => nodeId(l, p));
       eq.notes = [`${name} is coupled: ∂a_p/∂z_j = a_p (δ_pj − a_j) is nonzero for every p.`];
     } else {
-      const Aj = sym("a", [j + 1, i + 1], l);
       eq.symbolic = row(dJ(Aj), frac(d + Aj, d + Zj));
       eq.numbers = times(factor(C.dA[j][i]), factor(C.dadz[j][i]));
       eq.terms = [nodeId(l, j)];
       eq.notes = [`${name} is element-wise: of the sum over p only p = j remains.`];
+    }
+    if (l === L && DATA.fused) {
+      const Yj = sym("y", [j + 1, i + 1], null);
+      eq.shortcut = [frac(row(Aj, mo("−"), Yj), mi("m")),
+                     frac(row(num(C.A[j][i]), mo("−"), factor(DATA.Y[j][i])), mn(DATA.m))];
+      eq.notes.push(`${name} with ${DATA.cost}: the sum simplifies to (a − y)/m, which the ` +
+                    "kernels compute directly (output_delta), skipping the seed; the value is " +
+                    "theirs.");
     }
     return eq;
   }
@@ -226,7 +180,8 @@
     const result = `<mrow class="result" data-value="${eq.value}">${num(eq.value, 8)}</mrow>`;
     const lines = eq.symbolic === undefined
       ? [row(eq.lhs, mo("="), result)]
-      : [row(eq.lhs, mo("="), eq.symbolic), row(mo("="), eq.numbers), row(mo("="), result)];
+      : [row(eq.lhs, mo("="), eq.symbolic), row(mo("="), eq.numbers),
+         ...(eq.shortcut || []).map((line) => row(mo("="), line)), row(mo("="), result)];
     return `<div class="equation" id="eq-${eq.id}" data-terms="${esc(JSON.stringify(eq.terms))}">` +
       `<h3>${esc(eq.title)}</h3>` +
       lines.map((line) => `<div class="line"><math>${line}</math></div>`).join("") +
