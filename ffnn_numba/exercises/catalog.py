@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import kernels, registry
+from ..formulas import python   # the plain Python function a Numba kernel compiles
 from ..kernels import costs, linear
 from . import mistakes
 
@@ -42,11 +43,6 @@ class Exercise(NamedTuple):
     @property
     def signature(self):
         return f"{self.function}({', '.join(a.name for a in self.arguments)})"
-
-
-def python(kernel):
-    """The plain Python function a Numba kernel compiles (itself when the JIT is disabled)."""
-    return getattr(kernel, "py_func", kernel)
 
 
 def _values(rng, shape, dtype, by_hand):

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .catalog import python
+from ..formulas import python
 
 # Relative tolerance per dtype, against |expected| plus the largest |expected| of the output:
 # room for another summation order (and for float32, another precision of the sums), far
