@@ -236,8 +236,8 @@ def make_layout(sizes, max_nodes, target, values, example):
     edges.sort(key=lambda e: len(e.classes))   # highlighted edges are drawn last, on top
     value_texts = [_value_text(elem, vals, where, values) for elem, vals in values.items()]
     if marked:
-        texts.append(Text("caption", width / 2, height - 16, ((_caption(target, example), ""),),
-                          ("caption",)))
+        caption = _caption(target, example, values)
+        texts.append(Text("caption", width / 2, height - 16, ((caption, ""),), ("caption",)))
     title = "network " + "-".join(map(str, sizes))
     return Layout(width, height, nodes, edges, texts, value_texts, title)
 
@@ -283,7 +283,11 @@ def _value_text(elem, vals, where, values):
                 ((shown, ""),), ("value", "edge-value"))
 
 
-def _caption(target, example):
+def _caption(target, example, values):
     what = "orange: the equation's quantity; " if target is not None else ""
-    return (f"{what}blue: the terms of its sum"
-            + (f"; numbers for example i = {example}" if example else ""))
+    if example:
+        which = f"; numbers for example i = {example}"
+    else:   # a sum over the examples (dW, db): each node lists its number for i = 1, 2, ...
+        over_examples = any(len(v) > 1 for v in values.values())
+        which = "; numbers for the examples i = 1, 2, …" if over_examples else ""
+    return f"{what}blue: the terms of its sum{which}"

@@ -294,9 +294,12 @@ def dW_(c):
                  Add((steps[1], mul(Paren(Div(Num(lam), Lit(str(m)))), Num(w))))]
         terms.append(lam / m * w)
         recomputed += terms[-1]
-        notes.append(f"The last term is the gradient of J's L2 penalty, λ = {lam:g}.")
+        notes.append(f"The last term is the gradient of J's L2 penalty λ/(2m) Σ w², λ = {lam:g}: "
+                     f"its 1/m is J's too.")
+    over_examples = ([(node(l, j), dZ[j, i]) for i in range(m)]      # one number per example
+                     + [(node(l - 1, k), A[k, i]) for i in range(m)])
     return Built(Deriv(J_SYMBOL, sym("w", (j, k), l)), steps, c.t[f"dW{l}"][j, k], terms,
-                 recomputed, notes, highlights=highlight(edge(l, j, k)))
+                 recomputed, notes, highlights=highlight(edge(l, j, k), over_examples))
 
 
 def db_(c):
@@ -307,7 +310,7 @@ def db_(c):
                  c.t[f"db{l}"][j, 0], list(dZ[j]), _one(linear.bias_gradient, (1, 1), dZ[j:j + 1]),
                  [f"The sum runs over the i = 1..{dZ.shape[1]} examples; no 1/m here (it is "
                   f"in J)."],
-                 highlights=highlight(node(l, j)))
+                 highlights=highlight(node(l, j), [(node(l, j), x) for x in dZ[j]]))
 
 
 def dA_prev_(c):

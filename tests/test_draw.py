@@ -161,6 +161,23 @@ def test_highlight_of_softmax_dZ_the_p_sum_over_the_layer():
     assert {"target", "term"} <= classes(root.find(".//*[@id='node-2-2']"))
 
 
+def test_highlight_of_dW_the_two_nodes_its_sum_over_the_examples_reads():
+    net, X, y = lecture()
+    t = net.gradients(X, y, trace=True)
+    explanation = ff.explain(net, X, y, "dW", l=2, j=1, k=3)
+    root, ids = parse(explanation.draw())
+    assert "target" in classes(ids["edge-2-1-3"])
+    assert {"node-2-1", "node-1-3"} == {e.get("id") for e in root.iter()
+                                        if "term" in classes(e)}
+    for element_id, values in (("node-2-1", t["dZ2"][0]), ("node-1-3", t["A1"][2])):
+        shown = text_of(ids[f"value-{element_id}"]).replace("−", "-").split("; ")
+        assert shown[3] == "…"
+        assert [float(v) for v in shown[:3]] == pytest.approx(values[:3], rel=1e-3)
+    assert "numbers for the examples i = 1, 2, …" in text_of(ids["caption"])
+    J = parse(ff.explain(net, X, y, "J").draw())[1]["caption"]   # one total per output node
+    assert text_of(J) == "blue: the terms of its sum"
+
+
 @pytest.mark.parametrize("quantity, indices", [
     ("z", dict(l=2, j=2, i=1)), ("dA_prev", dict(l=3, k=1, i=2)), ("dW", dict(l=2, j=1, k=3)),
     ("dZ", dict(l=3, j=2, i=1)), ("a", dict(l=3, j=1, i=1))])

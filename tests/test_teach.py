@@ -398,8 +398,13 @@ def test_highlights_name_what_the_equation_touches():
         [(("node", 2, j), t["dZ2"][j - 1, 0]) for j in (1, 2, 3)]
     first = ff.explain(net, X, Y, "z", l=1, j=1, i=1).highlights   # layer 0: the inputs x_k
     assert [e for e, _ in first["terms"]][3:] == [("node", 0, k) for k in (1, 2, 3)]
-    dW = ff.explain(net, X, Y, "dW", l=3, j=2, k=1).highlights
-    assert dW == {"target": ("edge", 3, 2, 1), "terms": [], "example": None}
+    dW = ff.explain(net, X, Y, "dW", l=3, j=2, k=1).highlights   # a sum over the examples i
+    assert dW == {"target": ("edge", 3, 2, 1), "example": None,
+                  "terms": [(("node", 3, 2), t["dZ3"][1, i]) for i in range(4)]
+                  + [(("node", 2, 1), t["A2"][0, i]) for i in range(4)]}
+    db = ff.explain(net, X, Y, "db", l=2, j=3).highlights
+    assert db == {"target": ("node", 2, 3), "example": None,
+                  "terms": [(("node", 2, 3), t["dZ2"][2, i]) for i in range(4)]}
     J = ff.explain(net, X, Y, "J")
     assert J.highlights["target"] is None and [e for e, _ in J.highlights["terms"]] == \
         [("node", 3, j) for j in (1, 2, 3)]
