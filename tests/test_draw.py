@@ -33,7 +33,9 @@ def classes(element):
     return set(element.get("class", "").split())
 
 
-def lecture():
+def seeded_3333():
+    """The derivation's 3-3-3-3 shape with seeded random numbers (examples.lecture_network has
+    the fixed ones); labels of the classes 1, 2, 3, 2."""
     net = ff.Network([3, 3, 3, 3], ["relu", "tanh", "softmax"], "categorical_cross_entropy", seed=0)
     X = np.random.default_rng(0).standard_normal((3, 4))
     return net, X, np.array([0, 1, 2, 1])
@@ -59,7 +61,7 @@ def test_labels_layers_and_edges_of_the_lecture_network():
 
 
 def test_a_network_or_its_sizes_draw_the_same():
-    net, _, _ = lecture()
+    net, _, _ = seeded_3333()
     assert draw(net) == draw([3, 3, 3, 3]) == draw((3, 3, 3, 3))
 
 
@@ -109,7 +111,7 @@ def check_highlight(svg, target, terms):
 
 
 def test_highlight_of_z_the_edges_into_j_and_the_nodes_of_layer_l_minus_1():
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     t, W = net.forward(X, trace=True), net.params["W2"]
     i, j = 2, 2   # z_{2,2}^[2], 1-based
     terms = {f"edge-2-{j}-{k}": W[j - 1, k - 1] for k in (1, 2, 3)}
@@ -122,7 +124,7 @@ def test_highlight_of_z_the_edges_into_j_and_the_nodes_of_layer_l_minus_1():
 
 
 def test_highlight_of_dA_prev_the_edges_out_of_k_and_the_nodes_of_layer_l():
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     g, W = net.gradients(X, y, trace=True), net.params["W3"]
     k, i = 1, 1
     spec = {"target": ("node", 2, k), "example": i,
@@ -137,7 +139,7 @@ def test_highlight_of_dA_prev_the_edges_out_of_k_and_the_nodes_of_layer_l():
 
 
 def test_highlight_of_dW_the_edge_and_its_two_nodes():
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     g = net.gradients(X, y, trace=True)
     spec = {"target": ("edge", 2, 1, 3), "terms": [(("node", 2, 1), g["dZ2"][0, 0]),
                                                    (("node", 1, 3), g["A1"][2, 0])], "example": 1}
@@ -162,7 +164,7 @@ def test_highlight_of_softmax_dZ_the_p_sum_over_the_layer():
 
 
 def test_highlight_of_dW_the_two_nodes_its_sum_over_the_examples_reads():
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     t = net.gradients(X, y, trace=True)
     explanation = ff.explain(net, X, y, "dW", l=2, j=1, k=3)
     root, ids = parse(explanation.draw())
@@ -183,7 +185,7 @@ def test_highlight_of_dW_the_two_nodes_its_sum_over_the_examples_reads():
     ("dZ", dict(l=3, j=2, i=1)), ("a", dict(l=3, j=1, i=1))])
 def test_explain_highlights_draw(quantity, indices):
     """ff.explain's own highlights, where the teaching module provides them."""
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     explanation = ff.explain(net, X, y, quantity, **indices)
     if not hasattr(explanation, "highlights"):
         pytest.skip("ff.explain has no highlights yet")

@@ -14,7 +14,9 @@ import ffnn_numba as ff
 from ffnn_numba.explore import draw_command, explore_command, explorer_data, write_explorer
 
 
-def lecture(backend="loops"):
+def seeded_3333(backend="loops"):
+    """The derivation's 3-3-3-3 shape with seeded random numbers (examples.lecture_network has
+    the fixed ones); labels of the classes 1, 2, 3, 2."""
     net = ff.Network([3, 3, 3, 3], ["relu", "tanh", "softmax"], "categorical_cross_entropy",
                      backend=backend, seed=0)
     X = np.random.default_rng(0).standard_normal((3, 4))
@@ -54,7 +56,7 @@ def test_the_data_are_the_trace_of_both_backends(activations, cost):
 
 
 def test_only_the_first_max_examples_are_used():
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     data = explorer_data(net, np.tile(X, 3), np.tile(y, 3), max_examples=5)
     assert data["m"] == 5 and data["m_all"] == 12
     assert_trace(data, net.gradients(np.tile(X, 3)[:, :5], np.tile(y, 3)[:5], trace=True), 1e-12)
@@ -74,7 +76,7 @@ class Resources(html.parser.HTMLParser):
 
 
 def test_the_page_is_one_self_contained_file(tmp_path):
-    net, X, y = lecture()
+    net, X, y = seeded_3333()
     text = write_explorer(net, X, y, tmp_path / "page.html").read_text(encoding="utf-8")
     parser = Resources()
     parser.feed(text)
@@ -156,8 +158,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
-    """The lecture network's page, open; its trace for the numbers to expect."""
-    net, X, y = lecture()
+    """The page of a seeded 3-3-3-3 network (relu, tanh, softmax), open; its trace for the
+    numbers to expect."""
+    net, X, y = seeded_3333()
     path = write_explorer(net, X, y, tmp_path_factory.mktemp("explore") / "explore.html")
     browser.get(path.as_uri())
     return browser, net.gradients(X, y, trace=True), net
@@ -243,8 +246,8 @@ def test_the_fused_output_shows_the_seed_the_p_sum_and_a_minus_y_over_m(page):
     seed, D = trace["dA3"][:, 0], ff.activation_jacobian("softmax", trace["Z3"][:, 0])
     expected = [x for p in range(3) for x in (seed[p], D[1, p])]   # ∂J/∂a_p · ∂a_p/∂z_2
     assert numbers(terms) == pytest.approx(expected, rel=1e-3)
-    a, y, m = numbers(shortcut_numbers)                      # (a_{2,1} − y_{2,1}) / m
-    assert (a, y, m) == (pytest.approx(trace["A3"][1, 0], rel=1e-3), 0.0, 4)   # example 1 is of class j = 1
+    a, y, m = numbers(shortcut_numbers)   # (a_{2,1} − y_{2,1}) / m; example 1 is of class j = 1
+    assert (a, y, m) == (pytest.approx(trace["A3"][1, 0], rel=1e-3), 0.0, 4)
     assert np.dot(seed, D[1]) == pytest.approx(result(driver, "eq-dZ")[0], rel=1e-12)
     assert result(driver, "eq-dZ")[0] == trace["dZ3"][1, 0]
     assert value.find_element("css selector", ".result")
