@@ -11,7 +11,7 @@ kernels in ``kernels/activations.py``, ``kernels/jacobian.py`` and ``kernels/cos
 import numpy as np
 
 from . import kernels, registry
-from .equation import Apply, Cond, Div, Lit, Mul, Neg, Num, Paren, Pow, Rel, Sub, Add, mul
+from .equation import Add, Apply, Cond, Div, Lit, Mul, Neg, Num, Paren, Pow, Rel, Sub, Sum, mul
 from .kernels import costs, jacobian
 from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
@@ -31,6 +31,11 @@ def _positive(z):
     return Rel(z, ">", ZERO)
 
 
+def _alpha_times(x):
+    """ELU's α x, written as x alone while α = 1."""
+    return x if ELU_ALPHA == 1 else mul(Num(ELU_ALPHA), x)
+
+
 # -- activations ---------------------------------------------------------------------------
 
 def g(name, z):
@@ -39,8 +44,8 @@ def g(name, z):
     return {
         "linear": lambda: z,
         "relu": lambda: Apply("max", (ZERO, z)),
-        "leaky_relu": lambda: Apply("max", (z, mul(Num(LEAKY_RELU_SLOPE), z))),
-        "elu": lambda: Cond(z, _positive(z), mul(Num(ELU_ALPHA), Paren(Sub(exp_z, ONE)))),
+        "leaky_relu": lambda: Cond(z, _positive(z), mul(Num(LEAKY_RELU_SLOPE), z)),
+        "elu": lambda: Cond(z, _positive(z), _alpha_times(Paren(Sub(exp_z, ONE)))),
         "softplus": lambda: Apply("log", (Add((ONE, exp_z)),)),
         "silu": lambda: mul(z, sigma_z),
         "sigmoid": lambda: Div(ONE, Paren(Add((ONE, Apply("exp", (Neg(z),)))))),
@@ -55,12 +60,17 @@ def slope(name, z, a):
         "linear": lambda: ONE,
         "relu": lambda: Apply("I", (_positive(z),)),
         "leaky_relu": lambda: Cond(ONE, _positive(z), Num(LEAKY_RELU_SLOPE)),
-        "elu": lambda: Cond(ONE, _positive(z), mul(Num(ELU_ALPHA), Apply("exp", (z,)))),
+        "elu": lambda: Cond(ONE, _positive(z), _alpha_times(Apply("exp", (z,)))),
         "softplus": lambda: sigma_z,
         "silu": lambda: mul(sigma_z, Paren(Add((ONE, mul(z, Paren(Sub(ONE, sigma_z))))))),
         "sigmoid": lambda: mul(a, Paren(Sub(ONE, a))),
         "tanh": lambda: Paren(Sub(ONE, Pow(a, 2))),
     }[name]()
+
+
+def softmax(z_j, z_p):
+    """a_j = exp(z_j) / Σ_p exp(z_p) of softmax, in symbols."""
+    return Div(Apply("exp", (z_j,)), Sum("p", Apply("exp", (z_p,))))
 
 
 def softmax_partial(a_p, delta, a_j):
@@ -101,7 +111,15 @@ def cost_sum(cost, a, y):
         return Pow(Paren(Sub(a, y)), 2)
     if cost == "categorical_cross_entropy":
         return mul(y, _log(a))
-    return Paren(Add((mul(y, _log(a)), mul(Paren(Sub(ONE, y)), _log(Paren(Sub(ONE, a)))))))
+    return Paren(Add((mul(y, _log(a)), mul(Paren(Sub(ONE, y)), _log(Sub(ONE, a))))))
+
+
+def cost(cost, a, y):
+    """J = −(1/m) Σ_i Σ_j ... (or 1/(2m) Σ_i Σ_j ... for mean squared error), in symbols."""
+    total = Sum("i", Sum("j", cost_sum(cost, a, y)))
+    if cost == "mean_squared_error":
+        return Mul((Paren(Div(ONE, Paren(Lit("2m")))), total), dot=False)
+    return Neg(Mul((Paren(Div(ONE, Lit("m"))), total), dot=False))
 
 
 def cost_term(cost, a, y, m):
@@ -118,6 +136,11 @@ def seed(cost, a, y, m):
     if cost == "categorical_cross_entropy":
         return Neg(Div(y, Paren(mul(m, a) if isinstance(a, Num) else Mul((m, a), dot=False))))
     return Div(Paren(Sub(Div(Paren(Sub(ONE, y)), Paren(Sub(ONE, a))), Div(y, a))), m)
+
+
+def output_delta(a, y, m):
+    """∂J/∂z_{j,i}^[L] = (a − y)/m of the fused output/cost pairs."""
+    return Div(Paren(Sub(a, y)), m)
 
 
 def cost_kernel(net):

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import formulas, registry
-from .equation import (Add, Apply, Deriv, Div, Lit, Mul, Neg, Num, Paren, Pow, Sub, Sum, Sym, added,
-                       mul)
+from .equation import Add, Apply, Deriv, Div, Lit, Mul, Num, Paren, Pow, Sum, Sym, added, mul
 from .kernels import costs, linear
 
 J_SYMBOL = Sym("J")
@@ -112,7 +111,7 @@ def a_(c):
     def exp(x):
         return Apply("exp", (x,))
 
-    steps = [Div(exp(sym("z", (j, i), l)), Sum("p", exp(sym("z", ("p", i), l)))),
+    steps = [formulas.softmax(sym("z", (j, i), l), sym("z", ("p", i), l)),
              Div(exp(Num(z[j])), Paren(added(exp(Num(zp)) for zp in z)))]
     with np.errstate(over="ignore"):
         terms = [float(np.exp(zp)) for zp in z]
@@ -126,14 +125,9 @@ def J_(c):
     net, L, m, cost = c.net, c.L, c.m, c.net.cost_name
     A, Z = c.t[f"A{L}"], c.t[f"Z{L}"]
     n = A.shape[0]
-    inner = Sum("i", Sum("j", formulas.cost_sum(cost, sym("a", ("j", "i"), L),
-                                                sym("y", ("j", "i")))))
-    if cost == "mean_squared_error":
-        symbolic = Mul((Paren(Div(Lit("1"), Paren(Lit("2m")))), inner), dot=False)
-        sign = f"each one divided by 2m = {2 * m}"
-    else:
-        symbolic = Neg(Mul((Paren(Div(Lit("1"), Lit("m"))), inner), dot=False))
-        sign = f"each one negated (J = −(1/m) Σ ...) and divided by m = {m}"
+    symbolic = formulas.cost(cost, sym("a", ("j", "i"), L), sym("y", ("j", "i")))
+    sign = (f"each one divided by 2m = {2 * m}" if cost == "mean_squared_error" else
+            f"each one negated (J = −(1/m) Σ ...) and divided by m = {m}")
     cells = [(j, i) for i in range(m) for j in range(n)]     # Σ_i outside, Σ_j inside
     terms = [formulas.cost_term_value(net, Z, A, c.Y, j, i) for j, i in cells]
     rows = [(f"(j, i) = ({j + 1}, {i + 1})",
@@ -193,8 +187,8 @@ def _a_minus_y(c, number):
     """(a_{j,i} − y_{j,i}) / m, in symbols or with numbers."""
     L, j, i = c.L, c.j, c.i
     if number:
-        return Div(Paren(Sub(Num(c.t[f"A{L}"][j, i]), Num(c.Y[j, i]))), Lit(str(c.m)))
-    return Div(Paren(Sub(sym("a", (j, i), L), sym("y", (j, i)))), Lit("m"))
+        return formulas.output_delta(Num(c.t[f"A{L}"][j, i]), Num(c.Y[j, i]), Lit(str(c.m)))
+    return formulas.output_delta(sym("a", (j, i), L), sym("y", (j, i)), Lit("m"))
 
 
 def _delta(c, lhs):

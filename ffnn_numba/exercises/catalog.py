@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import kernels, registry
+from .. import formulas, kernels, registry
+from ..equation import Lit, Sym, text
 from ..formulas import python   # the plain Python function a Numba kernel compiles
 from ..kernels import costs, linear
 from . import mistakes
@@ -103,19 +104,18 @@ LINEAR_EXERCISES = [
 # ---------------------------------------------------------------------------------------------
 # Activations (kernels/activations.py): a = g(z) and dJ/dz = Σ_p dJ/da_p ∂a_p/∂z_j
 
-ACTIVATION_EQUATIONS = {   # name: (a_{j,i} = ..., the factor ∂a_{j,i}/∂z_{j,i} of dJ/da_{j,i})
-    "linear": ("z_{j,i}", ""),
-    "relu": ("max(0, z_{j,i})", " I(z_{j,i} > 0)"),
-    "leaky_relu": (f"z_{{j,i}} if z_{{j,i}} > 0, else {registry.LEAKY_RELU_SLOPE} z_{{j,i}}",
-                   f" (1 if z_{{j,i}} > 0, else {registry.LEAKY_RELU_SLOPE})"),
-    "elu": ("z_{j,i} if z_{j,i} > 0, else exp(z_{j,i}) - 1",
-            " (1 if z_{j,i} > 0, else a_{j,i} + 1)"),
-    "softplus": ("log(1 + exp(z_{j,i}))", " σ(z_{j,i})"),
-    "silu": ("z_{j,i} σ(z_{j,i})", " σ(z_{j,i}) (1 + z_{j,i} (1 - σ(z_{j,i})))"),
-    "sigmoid": ("σ(z_{j,i}) = 1 / (1 + exp(-z_{j,i}))", " a_{j,i} (1 - a_{j,i})"),
-    "tanh": ("tanh(z_{j,i})", " (1 - a_{j,i}^2)"),
-    "softmax": ("exp(z_{j,i}) / Σ_p exp(z_{p,i})", ""),
-}
+_z, _a, _y = Sym("z", ("j", "i")), Sym("a", ("j", "i")), Sym("y", ("j", "i"))
+
+
+def _activation_equation(name):
+    """(a_{j,i} = ..., the factor ∂a_{j,i}/∂z_{j,i} of dJ/da_{j,i}): the formulas explain
+    shows (ffnn_numba.formulas), written in the exercise's letters."""
+    if name == "softmax":
+        return text(formulas.softmax(_z, Sym("z", ("p", "i")))), ""
+    factor = "" if name == "linear" else " " + text(formulas.slope(name, _z, _a))
+    return text(formulas.g(name, _z)), factor
+
+
 ACTIVATION_NOTES = {
     "relu": "relu'(0) = 0 as the series defines it: the indicator I(z > 0) is 0 at z = 0, and "
             "every case has a z exactly 0.",
@@ -145,10 +145,10 @@ def _draw_backward(forward):
 
 
 def _activation_exercises(name, forward, backward):
-    a, derivative = ACTIVATION_EQUATIONS[name]
+    a, derivative = _activation_equation(name)
     coupled = registry.ACTIVATIONS[name].coupled
     backward_equation = ("dJ/dz_{j,i} = Σ_p dJ/da_{p,i} ∂a_{p,i}/∂z_{j,i} "
-                         "= a_{j,i} (dJ/da_{j,i} - Σ_p dJ/da_{p,i} a_{p,i})" if coupled else
+                         "= a_{j,i} (dJ/da_{j,i} − Σ_p dJ/da_{p,i} a_{p,i})" if coupled else
                          f"dJ/dz_{{j,i}} = dJ/da_{{j,i}}{derivative}")
     backward_notes = ACTIVATION_NOTES.get(name, "") if coupled else " ".join(filter(None, [
         "Element-wise: ∂a_{p,i}/∂z_{j,i} = 0 for p ≠ j, so the sum over p of "
@@ -200,28 +200,22 @@ def _draw_outputs(kind):
     return draw
 
 
-COST_EQUATIONS = {   # name: (J = ..., dJ/da_{j,i} = ..., kind of A and Y, notes)
-    "mean_squared_error": ("J = 1/(2m) Σ_i Σ_j (a_{j,i} - y_{j,i})^2",
-                           "dJ/da_{j,i} = (a_{j,i} - y_{j,i}) / m", "real",
-                           "The 1/2 cancels the 2 of the square's derivative."),
-    "binary_cross_entropy": ("J = -1/m Σ_i Σ_j (y_{j,i} log a_{j,i} "
-                             "+ (1 - y_{j,i}) log(1 - a_{j,i}))",
-                             "dJ/da_{j,i} = ((1 - y_{j,i}) / (1 - a_{j,i}) "
-                             "- y_{j,i} / a_{j,i}) / m",
-                             "binary",
-                             "One output node (n = 1) is binary classification; several are "
-                             "multi-label classification (series part 3), summed over the labels "
-                             "j and averaged over the examples i only."),
-    "categorical_cross_entropy": ("J = -1/m Σ_i Σ_j y_{j,i} log a_{j,i}",
-                                  "dJ/da_{j,i} = -y_{j,i} / (m a_{j,i})", "categorical",
-                                  "Every column of Y is one-hot; every column of A sums to 1."),
+COSTS = {   # name: (kind of A and Y, notes)
+    "mean_squared_error": ("real", "The 1/2 cancels the 2 of the square's derivative."),
+    "binary_cross_entropy": ("binary", "One output node (n = 1) is binary classification; "
+                             "several are multi-label classification (series part 3), summed "
+                             "over the labels j and averaged over the examples i only."),
+    "categorical_cross_entropy": ("categorical", "Every column of Y is one-hot; every column "
+                                  "of A sums to 1."),
 }
 _A_L = Argument("A", ("n", "m"), "the outputs a_{j,i} of the last layer L")
 _Y = Argument("Y", ("n", "m"), "the targets y_{j,i}")
 
 
 def _cost_exercises(name, cost, seed):
-    J, dA, kind, notes = COST_EQUATIONS[name]
+    kind, notes = COSTS[name]
+    J = f"J = {text(formulas.cost(name, _a, _y))}"
+    dA = f"dJ/da_{{j,i}} = {text(formulas.seed(name, _a, _y, Lit('m')))}"
     notes += " The checks keep every a within [0.05, 0.95]: no clipping is needed."
     if kind == "real":
         notes = notes.split(" The checks")[0]
@@ -237,11 +231,12 @@ def _cost_exercises(name, cost, seed):
     ]
 
 
-COST_EXERCISES = [exercise for name in COST_EQUATIONS
+COST_EXERCISES = [exercise for name in COSTS
                   for exercise in _cost_exercises(name, *kernels.COST_FUNCTIONS[name])]
 
 OUTPUT_EXERCISE = Exercise(
-    "dZ_output", "output_delta", costs.output_delta, "dJ/dz_{j,i} = (a_{j,i} - y_{j,i}) / m",
+    "dZ_output", "output_delta", costs.output_delta,
+    f"dJ/dz_{{j,i}} = {text(formulas.output_delta(_a, _y, Lit('m')))}",
     ("j", "i"), (Argument("dZ", ("n", "m"), "output: dJ/dz_{j,i} of the last layer L"), _A_L, _Y),
     ("dZ",), _draw_outputs("categorical"), mistakes.dZ_output,
     "The seed and the output activation's backward step in one: sigmoid with binary or "
