@@ -2,8 +2,10 @@
 python docs/figures/regenerate.py).
 
 Writes the SVG figures with ``ffnn_numba.draw``; where Chromium, its driver and selenium are
-installed, a screenshot of the explorer page on the lecture network (explorer.png); and
-executes the tutorial notebook in place with nbclient. Nothing there is edited by hand.
+installed, two screenshots of the explorer page on the lecture network (explorer.png: a hidden
+node, its z hovered; explorer-softmax-dZ.png: an output node, its dZ the long way, the p-sum
+hovered); and executes the tutorial notebook in place with nbclient. Nothing there is edited
+by hand.
 """
 import shutil
 import sys
@@ -56,16 +58,19 @@ def screenshot():
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                 "--window-size=1400,1000", "--force-device-scale-factor=1"):
+                 "--window-size=1400,1150", "--force-device-scale-factor=1"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(driver_path))
     try:
         with tempfile.TemporaryDirectory() as tmp:
             page = write_explorer(*lecture_network(), Path(tmp) / "explore.html")
             driver.get(page.as_uri())
-            driver.find_element("id", "node-2-1").click()
-            ActionChains(driver).move_to_element(driver.find_element("id", "eq-z")).perform()
-            driver.save_screenshot(str(HERE / "explorer.png"))
+            for node, equation, name in (("node-2-1", "eq-z", "explorer.png"),
+                                         # part 3's key step: seed → softmax's p-sum → (a − y)/m
+                                         ("node-3-1", "eq-dZ", "explorer-softmax-dZ.png")):
+                driver.find_element("id", node).click()
+                ActionChains(driver).move_to_element(driver.find_element("id", equation)).perform()
+                driver.save_screenshot(str(HERE / name))
     finally:
         driver.quit()
 
