@@ -7,6 +7,7 @@ import io
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Serif, Georgia, 'Times New Roman', serif"
+NODE_RADIUS = 26   # px; the layout (draw.py) and the explorer's script place text by it
 INK = "#3f3f3f"
 # fill, stroke, stroke width of nodes; stroke and width of edges; colour of numbers
 LOOK = {
@@ -73,7 +74,6 @@ def render_svg(layout):
                    f'stroke-width="{look["edge_width"]}"><title>w_{{{e.j},{e.k}}}^[{e.l}]'
                    f"</title></line>")
     out.append('</g>\n<g class="nodes">')
-    from .draw import NODE_RADIUS
     for n in layout.nodes:
         look = _look(n.classes)
         out.append(f'<g id="node-{n.l}-{n.j}" class="{" ".join(n.classes)}" data-l="{n.l}" '
@@ -107,16 +107,14 @@ def _mathtext(runs):
 def render_png(layout, path=None, dpi=150):
     """The figure as PNG through matplotlib (the ``plot`` extra): written to ``path`` (and
     the path returned), or returned as bytes."""
-    try:
-        from .plot import _pyplot
-        plt = _pyplot()
+    try:   # a Figure of its own, without pyplot: no backend to choose, no global state
+        from matplotlib.figure import Figure
         from matplotlib.patches import Circle
     except ImportError:
         raise ImportError("PNG figures need matplotlib: pip install ffnn-numba[plot] "
                           "(or draw SVG, which needs nothing)") from None
-    from .draw import NODE_RADIUS
     pt = 0.75 * 100 / 100   # SVG px at 100 dpi, in points
-    fig = plt.figure(figsize=(layout.width / 100, layout.height / 100), dpi=100)
+    fig = Figure(figsize=(layout.width / 100, layout.height / 100), dpi=100)
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(0, layout.width)
     ax.set_ylim(layout.height, 0)
@@ -141,5 +139,4 @@ def render_png(layout, path=None, dpi=150):
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5) if value else None)
     target = path if path is not None else io.BytesIO()
     fig.savefig(target, dpi=dpi, format="png", facecolor="white")
-    plt.close(fig)
     return path if path is not None else target.getvalue()

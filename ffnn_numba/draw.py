@@ -19,9 +19,8 @@ import os
 from typing import NamedTuple
 
 from . import validation
-from ._draw_svg import render_png, render_svg
+from ._draw_svg import NODE_RADIUS, render_png, render_svg
 
-NODE_RADIUS = 26
 ROW = 84          # vertical distance between node centres
 COLUMN = 180      # horizontal distance between layers
 MARGIN = 80
