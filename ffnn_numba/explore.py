@@ -65,7 +65,8 @@ def explorer_html(net, X, Y, max_nodes=7, max_examples=MAX_EXAMPLES):
 
 def explorer_data(net, X, Y, max_examples=MAX_EXAMPLES):
     """Everything the page shows, as JSON-ready lists: per layer Z, A, dZ, dA (rows j,
-    columns i), W, b, dW, db and ∂a/∂z; Y, J, and which backends computed them."""
+    columns i), W, b, dW, db and ∂a_j/∂z_j (``dadz``, None for softmax); Y, J, and which
+    backends computed them."""
     X, Y = net.validate(X, Y)
     m_all = X.shape[1]
     X, Y = np.ascontiguousarray(X[:, :max_examples]), np.ascontiguousarray(Y[:, :max_examples])
@@ -81,7 +82,7 @@ def explorer_data(net, X, Y, max_examples=MAX_EXAMPLES):
         layers.append({name: _rows(trace[f"{name}{l}"]) for name in ("Z", "A", "dZ", "dA")})
         layers[l].update(W=_rows(net.params[f"W{l}"]), b=_rows(net.params[f"b{l}"]),
                          dW=_rows(trace[f"dW{l}"]), db=_rows(trace[f"db{l}"]),
-                         dadz=_jacobians(net.activations[l - 1], trace[f"Z{l}"]))
+                         dadz=_slopes(net.activations[l - 1], trace[f"Z{l}"]))
     return {"sizes": list(net.layer_sizes), "activations": list(net.activations),
             "coupled": [registry.ACTIVATIONS[a].coupled for a in net.activations],
             "cost": net.cost_name, "fused": net.fused, "l2": net.l2, "m": X.shape[1],
@@ -104,13 +105,14 @@ def _difference(trace, other):
     return worst
 
 
-def _jacobians(name, Z):
-    """∂a/∂z per example: the diagonal (rows j, columns i) for an element-wise activation,
-    and for a coupled one (softmax) the full matrix of each example, [i][j][p] = ∂a_p/∂z_j."""
-    per_example = [activation_jacobian(name, Z[:, i]) for i in range(Z.shape[1])]
+def _slopes(name, Z):
+    """∂a_j/∂z_j (rows j, columns i) of an element-wise activation, from
+    ``activation_jacobian``; None for a coupled one (softmax), whose page writes each
+    ∂a_p/∂z_j = a_p (δ_pj − a_j) out from the activations instead."""
     if registry.ACTIVATIONS[name].coupled:
-        return [D.tolist() for D in per_example]
-    return np.stack([np.diag(D) for D in per_example], axis=1).tolist()
+        return None
+    return np.stack([np.diag(activation_jacobian(name, Z[:, i])) for i in range(Z.shape[1])],
+                    axis=1).tolist()
 
 
 def _asset(name):

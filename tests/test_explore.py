@@ -49,10 +49,13 @@ def test_the_data_are_the_trace_of_both_backends(activations, cost):
         net.backend = backend
         assert_trace(data, net.gradients(X, Y, trace=True), rtol=1e-12)
     assert data["difference"] < 1e-12 and data["m"] == 5 and data["l2"] == 0.1
-    D = ff.activation_jacobian(activations[-1], np.array(data["layers"][3]["Z"])[:, 1])
-    dadz = np.array(data["layers"][3]["dadz"])
-    shown = dadz[1] if activations[-1] == "softmax" else np.diag(dadz[:, 1])
-    np.testing.assert_array_equal(shown, D if activations[-1] == "softmax" else np.diag(np.diag(D)))
+    for l, name in enumerate(activations, start=1):   # ∂a_j/∂z_j of example i = 2
+        D = ff.activation_jacobian(name, np.array(data["layers"][l]["Z"])[:, 1])
+        dadz = data["layers"][l]["dadz"]
+        if name == "softmax":   # written out on the page as a_p (δ_pj − a_j)
+            assert dadz is None
+        else:
+            np.testing.assert_array_equal(np.array(dadz)[:, 1], np.diag(D))
 
 
 def test_only_the_first_max_examples_are_used():
@@ -243,9 +246,11 @@ def test_the_fused_output_shows_the_seed_the_p_sum_and_a_minus_y_over_m(page):
     assert symbols.find_element("css selector", "munder mo").text == "∑"
     assert "a − y" not in symbols.text and "y" in shortcut.text
     assert json.loads(dZ.get_attribute("data-terms")) == ["node-3-1", "node-3-2", "node-3-3"]
-    seed, D = trace["dA3"][:, 0], ff.activation_jacobian("softmax", trace["Z3"][:, 0])
-    expected = [x for p in range(3) for x in (seed[p], D[1, p])]   # ∂J/∂a_p · ∂a_p/∂z_2
+    seed, a = trace["dA3"][:, 0], trace["A3"][:, 0]
+    delta = [0.0, 1.0, 0.0]   # δ_p2
+    expected = [x for p in range(3) for x in (seed[p], a[p], delta[p], a[1])]   # ∂J/∂a_p a_p (δ − a)
     assert numbers(terms) == pytest.approx(expected, rel=1e-3)
+    D = ff.activation_jacobian("softmax", trace["Z3"][:, 0])
     a, y, m = numbers(shortcut_numbers)   # (a_{2,1} − y_{2,1}) / m; example 1 is of class j = 1
     assert (a, y, m) == (pytest.approx(trace["A3"][1, 0], rel=1e-3), 0.0, 4)
     assert np.dot(seed, D[1]) == pytest.approx(result(driver, "eq-dZ")[0], rel=1e-12)

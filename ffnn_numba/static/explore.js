@@ -109,11 +109,14 @@
     const Zj = sym("z", [j + 1, i + 1], l), Aj = sym("a", [j + 1, i + 1], l);
     const eq = { id: "dZ", title: "Backward: ∂J/∂z (eq:dz_scalar)", lhs: dJ(Zj),
                  value: C.dZ[j][i] };
-    if (DATA.coupled[l - 1]) {
-      const D = C.dadz[i];   // D[j][p] = ∂a_p/∂z_j
+    if (DATA.coupled[l - 1]) {   // softmax: ∂a_p/∂z_j = a_p (δ_pj − a_j), written out
       const Ap = sym("a", ["p", i + 1], l);
-      eq.symbolic = row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj));
-      eq.numbers = terms(ps.map((p) => times(factor(C.dA[p][i]), factor(D[j][p]))));
+      const delta = (p) => mn(p === j ? 1 : 0);
+      const partial = (p) => row(factor(C.A[p][i]), mo("·"),
+                                 row(mo("("), delta(p), mo("−"), num(C.A[j][i]), mo(")")));
+      eq.symbolic = row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj), mo("="), sum("p"), dJ(Ap), Ap,
+                        row(mo("("), sym("δ", ["p", j + 1], null), mo("−"), Aj, mo(")")));
+      eq.numbers = terms(ps.map((p) => times(factor(C.dA[p][i]), partial(p))));
       eq.terms = ps.map((p) => nodeId(l, p));
       eq.notes = [`${name} is coupled: ∂a_p/∂z_j = a_p (δ_pj − a_j) is nonzero for every p.`];
     } else {
