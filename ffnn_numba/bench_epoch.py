@@ -10,6 +10,7 @@ numpy's (``first_updates``). For the digits cases, the accuracy each reaches on 
 digits after ``ACCURACY_EPOCHS`` epochs from the same start is reported beside its time.
 """
 import copy
+import dataclasses
 
 import numpy as np
 
@@ -111,7 +112,8 @@ def first_updates(net, names, optimizer_name, X, Y):
     own size), plus the rounding of θ_after (``bench_step.compare_updates``).
     """
     if optimizer_name == "adam":
-        optimizer, conditioning = Adam(1e-3, epsilon=CHECK_EPSILON), 1.0
+        optimizer = dataclasses.replace(OPTIMIZERS["adam"](), epsilon=CHECK_EPSILON)
+        conditioning = 1.0
         twin = copy.deepcopy(net)
         twin.backend = "numpy"
         g = max(float(np.max(np.abs(v))) for k, v in twin.gradients(X, Y).items() if k != "dA0")

@@ -2,11 +2,11 @@
 
 A training step is what ``Network.fit`` runs for every mini-batch once the batch is in its
 buffer: forward propagation, cost, backward propagation and the gradient-descent update.
-For loops and numpy it is ``train_step`` of the backend's engine on the network's own buffers
-(the *core*), or the public ``Network.step(X, Y)`` a user calls (the *public* call); for the
-peers, the same network and update in PyTorch eager (``peer_torch``) or one ``jax.jit``
-(``peer_jax``). Before any timing one step from identical parameters is run on every backend
-and compared with numpy's. Compilation is never timed: each callable is warmed up first.
+For loops and numpy it is ``train_step`` of the backend's engine on the network's own buffers,
+called past Numba's argument typing (the *core*, see ``direct``), or the public
+``Network.step(X, Y)`` a user calls (the *public* call); for the peers, the same network and
+update in PyTorch eager (``peer_torch``) or one ``jax.jit`` (``peer_jax``). Before any
+timing one step from identical parameters is run on every backend and compared with numpy's. Compilation is never timed: each callable is warmed up first.
 """
 import statistics
 import time
@@ -55,6 +55,17 @@ def network(size, dtype, backend="loops", seed=0):
     return net, X, y
 
 
+def direct(function, *args):
+    """``function`` ready to be called on arguments typed as ``args``, past Numba's typing of
+    them: the compiled entry point of a Numba dispatcher for these types (compiled, or loaded
+    from the cache, now; as ``Network`` calls its own engine), or the function itself where it
+    is plain Python (the NumPy engine). The core of a step is timed this way, so that it
+    counts the compiled work and not the few microseconds of typing a NamedTuple argument."""
+    if not hasattr(function, "typeof_pyval"):
+        return function
+    return function.compile(tuple(function.typeof_pyval(a) for a in args))
+
+
 class Step:
     """One backend's training step on one case, ready to call: ``step()`` returns J.
 
@@ -76,7 +87,7 @@ class Step:
             m = X.shape[1]
             b, p = self.net.engine_arguments(m, SGD(LEARNING_RATE))
             nodes(b.A, p.layers, 0, m)[...] = X
-            train_step = self.net.engine.train_step
+            train_step = direct(self.net.engine.train_step, b, p, Y)
             self._call = lambda: train_step(b, p, Y)
 
     def __call__(self):
@@ -215,21 +226,24 @@ def measure_steps(size, dtype_name, backends, min_time, full=True):
 
 def public_calls(size, dtype_name, min_time):
     """The public ``forward`` and ``gradients`` of the loops backend against their core
-    (the engine's ``forward_propagation``, and ``backward_propagation`` after it, on the
-    network's buffers with the batch copied in): {call: {"public": s, "core": s}}."""
+    (the compiled ``forward_propagation``, and ``backward_propagation`` after it, called
+    directly on the network's buffers with the batch copied in):
+    {call: {"public": s, "core": s}}."""
     net, X, y = network(size, DTYPES[dtype_name], "loops")
     X, Y = net.validate(X, y)
     m = X.shape[1]
     b, p = net.engine_arguments(m)
-    engine, A0 = net.engine, nodes(b.A, p.layers, 0, m)
+    A0 = nodes(b.A, p.layers, 0, m)
+    forward = direct(net.engine.forward_propagation, b, p, m)
+    backward = direct(net.engine.backward_propagation, b, p, Y, True)
 
     def forward_core():
         A0[...] = X
-        engine.forward_propagation(b, p, m)
+        forward(b, p, m)
 
     def gradients_core():
         forward_core()
-        engine.backward_propagation(b, p, Y, True)
+        backward(b, p, Y, True)
     seconds = side_by_side({"forward public": lambda: net.forward(X), "forward core": forward_core,
                             "gradients public": lambda: net.gradients(X, Y),
                             "gradients core": gradients_core}, min_time)

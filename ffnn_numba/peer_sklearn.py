@@ -72,8 +72,9 @@ class SklearnPeer:
         self._net, self.dtype = net, np.dtype(net.dtype)
         activation = ACTIVATIONS[hidden.pop()] if hidden else "identity"
         self._model = MLPClassifier(
-            hidden_layer_sizes=tuple(net.layer_sizes[1:-1]), activation=activation, solver=optimizer.name, alpha=0.0, max_iter=1,
-            tol=0.0, n_iter_no_change=1 << 30, **settings)
+            hidden_layer_sizes=tuple(net.layer_sizes[1:-1]), activation=activation,
+            solver=optimizer.name, alpha=0.0, max_iter=1, tol=0.0, n_iter_no_change=1 << 30,
+            **settings)
         self._started = False
 
     def _start(self, rows, labels, classes):

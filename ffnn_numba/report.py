@@ -139,8 +139,9 @@ STEP_TEXT = (
     "mean time of a block of consecutive calls (`bench.side_by_side`), so a passing "
     "disturbance of the machine falls on every backend alike while a stall inside a block "
     "counts in full. *median step*: the compiled core, the engine's `train_step` on the "
-    "network's buffers (for the peers: PyTorch eager; JAX `value_and_grad` and the update in "
-    "one `jax.jit` with donated parameters, waited for at the end of each block). *public "
+    "network's buffers, called past Numba's argument typing as `Network` calls it (for the "
+    "peers: PyTorch eager; JAX `value_and_grad` and the update in one `jax.jit` with donated "
+    "parameters, waited for at the end of each block). *public "
     "`net.step`*: what a user calls, `net.step(X, Y)` with X and Y already of the network's "
     "dtype, in the same rounds. GFLOP/s counts the matrix equations only (Z, dW in every "
     "layer, dA_prev in all but the first). *loops speed-up vs this*: this backend's time "
@@ -175,8 +176,8 @@ def markdown(results):
              + "`; do not edit by hand.",
              "", "## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in results["environment"].items()]
-    lines += ["", f"Matrix-multiply ceiling (NumPy's BLAS, {CEILING_N} x {CEILING_N}, measured in this "
-              "run): "
+    lines += ["", f"Matrix-multiply ceiling (NumPy's BLAS, {CEILING_N} x {CEILING_N}, measured "
+              "in this run): "
               + ", ".join(f"{dtype} {g:.0f} GFLOP/s"
                           for dtype, g in results["machine_gflops"].items())]
     if results.get("skipped"):

@@ -183,8 +183,8 @@ def test_every_target_is_listed_once():
     assert cold["measured"] == 34 and cold["margin"] == pytest.approx(10 / 34)
     assert by_key[("warm start: first fit + gradients ≤ 0.5 s", "warm cache, float64")]["met"]
     text = report.markdown(results)
-    for heading in ("## Targets", "## One training step", "## Public calls", "## One training epoch",
-                    "## On a busy machine", "## Cold and warm start"):
+    for heading in ("## Targets", "## One training step", "## Public calls",
+                    "## One training epoch", "## On a busy machine", "## Cold and warm start"):
         assert heading in text
 
 
