@@ -1,22 +1,10 @@
-"""Examples for the explorer page: seeded random ones, or the first rows of a CSV file read
-with a saved model's own preprocessing (the metadata ``ffnn-numba train`` saves)."""
+"""Examples for the explorer page from a CSV file: its first rows, read with a saved model's
+own preprocessing (the metadata ``ffnn-numba train`` saves). Seeded random examples are
+``examples.random_examples``."""
 import numpy as np
 
 from .csvdata import DataError, Rows, numeric_columns, read_csv, standardize, target_values
 from .tabular import check_metadata
-
-
-def random_examples(net, m, seed):
-    """X ~ N(0, 1), (n^[0], m), as standardized features are; targets the cost accepts:
-    class labels, 0/1 labels, or N(0, 1) values."""
-    rng = np.random.default_rng(seed)
-    n_input, n_output = net.layer_sizes[0], net.layer_sizes[-1]
-    X = rng.standard_normal((n_input, m))
-    if net.cost_name == "categorical_cross_entropy":
-        return X, rng.integers(0, n_output, m)
-    if net.cost_name == "mean_squared_error":
-        return X, rng.standard_normal((n_output, m))
-    return X, rng.integers(0, 2, (n_output, m)).astype(np.float64)
 
 
 def csv_examples(net, model_path, data_path, m):

@@ -130,16 +130,51 @@ def describe_network(net, X, Y):
     return "\n".join(lines)
 
 
+def random_examples(net, m, seed=0):
+    """m seeded random examples for ``net``.
+
+    Parameters
+    ----------
+    net : Network
+    m : int
+    seed : int, default 0
+        Drawn from a stream of their own, ``default_rng([seed, 1])``: a network made with the
+        same seed draws its weights from ``default_rng(seed)``, and X does not repeat them.
+
+    Returns
+    -------
+    X : ndarray of shape (n^[0], m)
+        N(0, 1) values, as standardized features are.
+    Y : ndarray
+        Targets the network's cost accepts: class labels (m,) for categorical
+        cross-entropy, N(0, 1) values (n^[L], m) for mean squared error, 0/1 labels
+        (n^[L], m) otherwise.
+    """
+    rng = np.random.default_rng([seed, 1])
+    n_input, n_output = net.layer_sizes[0], net.layer_sizes[-1]
+    X = rng.standard_normal((n_input, m))
+    if net.cost_name == "categorical_cross_entropy":
+        return X, rng.integers(0, n_output, m)
+    if net.cost_name == "mean_squared_error":
+        return X, rng.standard_normal((n_output, m))
+    return X, rng.integers(0, 2, (n_output, m)).astype(np.float64)
+
+
 def example_problem(layers=None, activations=None, cost=None, m=None, backend="loops", seed=0):
-    """The network and data the ``explain`` command shows: the lecture network when no
-    architecture is given, else a seeded random network of that shape and m random examples.
+    """The network and data the ``explain`` and ``explore`` commands show: the lecture
+    network when no architecture is given, else a seeded random network of that shape and m
+    random examples (``random_examples``).
 
     Parameters
     ----------
     layers : list of int or None
         n^[0], ..., n^[L].
     activations : list of str or None
+        As ``Network`` defaults them; the lecture network's for a 3-3-3-3 network without a
+        cost.
     cost : str or None
+        Default: binary cross-entropy for one output node (categorical cross-entropy of one
+        class would make J and every gradient 0), categorical cross-entropy otherwise.
     m : int or None
         Examples; the lecture network has 4.
     backend : str
@@ -154,17 +189,11 @@ def example_problem(layers=None, activations=None, cost=None, m=None, backend="l
     if layers is None and activations is None and cost is None and m in (None, 4):
         return lecture_network(backend)
     layers = list(LAYER_SIZES) if layers is None else list(layers)
-    if activations is None and cost is None and len(layers) == len(LAYER_SIZES):
+    if activations is None and cost is None and layers == list(LAYER_SIZES):
         activations = list(ACTIVATIONS)
-    cost = COST if cost is None else validation.check_cost(cost)
+    if cost is None:
+        cost = "binary_cross_entropy" if layers[-1] == 1 else COST
+    cost = validation.check_cost(cost)
     m = validation.check_positive_int(4 if m is None else m, "m")
     net = Network(layers, activations, cost, backend=backend, seed=seed)
-    rng = np.random.default_rng([seed, 1])   # not the network's stream: X ≠ its weights
-    X = rng.standard_normal((layers[0], m))
-    if cost == "categorical_cross_entropy":
-        Y = rng.integers(0, layers[-1], m)
-    elif cost == "mean_squared_error":
-        Y = rng.standard_normal((layers[-1], m))
-    else:
-        Y = rng.integers(0, 2, (layers[-1], m)).astype(float)
-    return Example(net, X, Y)
+    return Example(net, *random_examples(net, m, seed))

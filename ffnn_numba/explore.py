@@ -18,9 +18,9 @@ import numpy as np
 
 from . import registry, validation
 from .checks import activation_jacobian
-from ._explore_data import csv_examples, random_examples
+from ._explore_data import csv_examples
 from .draw import draw
-from .examples import LAYER_SIZES, example_problem
+from .examples import LAYER_SIZES, example_problem, random_examples
 from .network import Network
 
 #: Examples embedded in a page at most; more are cut to the first ones (the page says so).
@@ -185,12 +185,12 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
 
     Without ``layers`` and ``model`` the network is the derivation's 3-3-3-3 one (relu, tanh,
     softmax, categorical cross-entropy): ``examples.lecture_network`` with its fixed numbers
-    for m = 4, seeded random ones otherwise (``examples.example_problem``). With ``layers``,
+    for m = 4, seeded random ones otherwise. With ``layers``, a seeded random network whose
     ``activations`` default as in ``Network`` and ``cost`` to categorical cross-entropy
-    (binary with one output). With
+    (binary with one output), on random examples (``examples.example_problem``). With
     ``model`` (a file of ``ffnn-numba train``) the examples are the first m rows of ``data``
-    (a CSV file), read with the model's preprocessing; without ``data`` they are random, as
-    they are for ``layers``, drawn with ``seed``.
+    (a CSV file), read with the model's preprocessing; without ``data`` they are random
+    (``examples.random_examples``), drawn with ``seed``.
     """
     m = validation.check_positive_int(m, "m")
     if m > MAX_EXAMPLES:
@@ -203,14 +203,11 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
     else:
         if data is not None:
             raise ValueError("data needs a model (from ffnn-numba train) to read it with")
-        if layers is None:   # the lecture network (its fixed numbers for m = 4)
-            net, X, Y = example_problem(None, activations, cost, m, backend, seed)
-            return write_explorer(net, X, Y, output, max_nodes=max_nodes)
-        from .tabular import check_size
-        check_size(layers)
-        if cost is None:
-            cost = "binary_cross_entropy" if layers[-1] == 1 else "categorical_cross_entropy"
-        net = Network(layers, activations, cost, backend=backend, seed=seed)
+        if layers is not None:
+            from .tabular import check_size
+            check_size(layers)
+        net, X, Y = example_problem(layers, activations, cost, m, backend, seed)
+        return write_explorer(net, X, Y, output, max_nodes=max_nodes)
     X, Y = (csv_examples(net, model, data, m) if data is not None
             else random_examples(net, m, seed))
     return write_explorer(net, X, Y, output, max_nodes=max_nodes)

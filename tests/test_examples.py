@@ -147,6 +147,22 @@ def test_example_problem_is_the_lecture_network_by_default():
         example_problem(cost="hinge")
 
 
+def test_one_output_node_defaults_to_binary_cross_entropy():
+    """Categorical cross-entropy of one class would make J and every gradient 0."""
+    net, X, Y = example_problem(layers=[2, 5, 1], m=3)
+    assert net.cost_name == "binary_cross_entropy" and net.activations[-1] == "sigmoid"
+    assert set(np.unique(Y)) <= {0.0, 1.0} and Y.shape == (1, 3)
+    assert ff.explain(net, X, Y, "J").value > 0
+
+
+def test_random_examples_do_not_repeat_the_networks_weights():
+    net = ff.Network([3, 3, 3], ["tanh", "softmax"], "categorical_cross_entropy", seed=0)
+    X, y = examples.random_examples(net, 4, seed=0)
+    weights_stream = np.random.default_rng(0).standard_normal(12)
+    assert not np.isin(X.ravel(), weights_stream).any()
+    assert X.shape == (3, 4) and y.shape == (4,) and set(y) <= {0, 1, 2}
+
+
 @pytest.mark.parametrize("module", [equation, examples])
 def test_docstring_examples(module):
     failures, tried = doctest.testmod(module)
