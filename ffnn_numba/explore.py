@@ -16,7 +16,7 @@ from importlib import resources
 
 import numpy as np
 
-from . import registry, validation
+from . import formulas, registry, validation
 from .checks import activation_jacobian
 from ._explore_data import csv_examples
 from .draw import draw
@@ -65,7 +65,8 @@ def explorer_html(net, X, Y, max_nodes=7, max_examples=MAX_EXAMPLES):
 
 def explorer_data(net, X, Y, max_examples=MAX_EXAMPLES):
     """Everything the page shows, as JSON-ready lists: per layer Z, A, dZ, dA (rows j,
-    columns i), W, b, dW, db and ∂a_j/∂z_j (``dadz``, None for softmax); Y, J, and which
+    columns i), W, b, dW, db and ∂a_j/∂z_j (``dadz``, None for softmax); Y, J, its terms
+    (``J_terms``, rows j, columns i, each by the cost kernel) and L2 penalty, and which
     backends computed them."""
     X, Y = net.validate(X, Y)
     m_all = X.shape[1]
@@ -83,7 +84,12 @@ def explorer_data(net, X, Y, max_examples=MAX_EXAMPLES):
         layers[l].update(W=_rows(net.params[f"W{l}"]), b=_rows(net.params[f"b{l}"]),
                          dW=_rows(trace[f"dW{l}"]), db=_rows(trace[f"db{l}"]),
                          dadz=_slopes(net.activations[l - 1], trace[f"Z{l}"]))
+    Z, A = (np.asarray(trace[f"{name}{net.n_layers}"], np.float64) for name in ("Z", "A"))
+    Y64 = np.asarray(Y, np.float64)
+    J_terms = [[formulas.cost_term_value(net, Z, A, Y64, j, i) for i in range(X.shape[1])]
+               for j in range(Z.shape[0])]
     return {"sizes": list(net.layer_sizes), "activations": list(net.activations),
+            "J_terms": J_terms, "l2_penalty": formulas.l2_penalty_value(net, X.shape[1]),
             "coupled": [registry.ACTIVATIONS[a].coupled for a in net.activations],
             "cost": net.cost_name, "fused": net.fused, "l2": net.l2, "m": X.shape[1],
             "m_all": m_all, "J": net.cost(X, Y), "Y": _rows(Y), "layers": layers,
@@ -144,11 +150,12 @@ def _page(data, figure):
 <header>
 <h1>Backpropagation, equation by equation: network {sizes}</h1>
 <p id="summary">{html.escape(summary)}</p>
-<p class="hint">Click a node or an edge. Hover an equation to see the nodes and edges its sum
-runs over. Indices are 1-based, as in the derivation.</p>
+<p class="hint">Click a node, an edge or "the cost J". Hover an equation to see the nodes and
+edges its sum runs over. Indices are 1-based, as in the derivation.</p>
 </header>
 <div id="controls">
 <label>example <select id="example">{options}</select></label>
+<button id="cost" type="button">the cost J</button>
 <label>numbers on the nodes <select id="shown">
 <option value="A">a (activation)</option><option value="Z">z (weighted sum)</option>
 <option value="dA">∂J/∂a</option><option value="dZ">∂J/∂z</option>

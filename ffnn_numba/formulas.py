@@ -8,6 +8,8 @@ kernels in ``kernels/activations.py``, ``kernels/jacobian.py`` and ``kernels/cos
 (each kernel's ``py_func``), called on the one element, column or matrix they need, so that
 ``explain`` holds no third copy of any equation.
 """
+import math
+
 import numpy as np
 
 from . import kernels, registry
@@ -169,3 +171,10 @@ def seed_values(cost, A, Y):
     dA = np.empty_like(A)
     python(kernels.COST_FUNCTIONS[cost][1])(dA, A, Y)
     return dA
+
+
+def l2_penalty_value(net, m):
+    """J's L2 term, λ/(2m) Σ_l Σ_j Σ_k (w_{j,k}^[l])², summed exactly (0 when λ = 0)."""
+    squares = math.fsum(float(w) ** 2 for key, W in net.params.items() if key[0] == "W"
+                        for w in W.ravel())
+    return net.l2 / (2 * m) * squares

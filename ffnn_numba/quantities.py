@@ -151,9 +151,7 @@ def J_(c):
 
 def _l2_penalty(c, steps, terms, notes):
     """J's L2 term, λ/(2m) Σ_l Σ_j Σ_k (w_{j,k}^[l])², added to its equation."""
-    squares = math.fsum(float(w) ** 2 for key, W in c.net.params.items() if key[0] == "W"
-                        for w in W.ravel())
-    penalty = c.net.l2 / (2 * c.m) * squares
+    penalty = formulas.l2_penalty_value(c.net, c.m)
     weights = Sum("l", Sum("j", Sum("k", Pow(sym("w", ("j", "k"), "l"), 2))))
     notes.append(f"The last term is the L2 penalty, λ = {c.net.l2:g}.")
     return ([Add((steps[0], Mul((Paren(Div(Sym("λ"), Paren(Lit("2m")))), weights), dot=False))),

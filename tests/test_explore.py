@@ -49,6 +49,9 @@ def test_the_data_are_the_trace_of_both_backends(activations, cost):
         net.backend = backend
         assert_trace(data, net.gradients(X, Y, trace=True), rtol=1e-12)
     assert data["difference"] < 1e-12 and data["m"] == 5 and data["l2"] == 0.1
+    assert np.sum(data["J_terms"]) + data["l2_penalty"] == pytest.approx(data["J"], rel=1e-12)
+    assert data["l2_penalty"] == pytest.approx(
+        0.1 / 10 * sum(np.sum(net.params[f"W{l}"] ** 2) for l in (1, 2, 3)), rel=1e-12)
     for l, name in enumerate(activations, start=1):   # ∂a_j/∂z_j of example i = 2
         D = ff.activation_jacobian(name, np.array(data["layers"][l]["Z"])[:, 1])
         dadz = data["layers"][l]["dadz"]
@@ -259,6 +262,26 @@ def test_the_fused_output_shows_the_seed_the_p_sum_and_a_minus_y_over_m(page):
     assert errors(driver) == []
 
 
+def test_the_cost_button_shows_J_with_every_term_from_the_cost_kernel(page):
+    driver, trace, net = page
+    driver.find_element("id", "cost").click()
+    assert " ".join(driver.find_element("id", "panel-title").text.split()) == \
+        "The cost J , over all 4 examples"
+    J = driver.find_element("id", "eq-J")
+    _, terms, _ = J.find_elements("css selector", ".line")
+    a, y = trace["A3"], np.eye(3)[:, [0, 1, 2, 1]]
+    expected = [-y[j, i] * np.log(a[j, i]) / 4 for i in range(4) for j in range(3)]
+    shown = numbers(terms)
+    assert shown[:3] == pytest.approx(expected[:3], rel=1e-3, abs=1e-12)    # 12 terms: 3 … 2
+    assert shown[3:] == pytest.approx(expected[-2:], rel=1e-3, abs=1e-12)
+    assert result(driver, "eq-J")[0] == pytest.approx(sum(expected), rel=1e-12)
+    assert json.loads(J.get_attribute("data-terms")) == ["node-3-1", "node-3-2", "node-3-3"]
+    assert not driver.find_elements("css selector", "#figure .selected")
+    driver.find_element("id", "node-3-1").click()   # back to a node
+    assert "Node" in driver.find_element("id", "panel-title").text
+    assert errors(driver) == []
+
+
 def test_the_example_control_changes_the_numbers(page):
     from selenium.webdriver.support.ui import Select
     driver, trace, _ = page
@@ -351,4 +374,7 @@ def test_every_node_and_an_edge_of_other_networks(browser, tmp_path, sizes, acti
     click_edge(browser, f"edge-{L}-1-1")
     assert result(browser, "eq-dW")[0] == float(trace[f"dW{L}"][0, 0])
     assert "λ" in browser.find_element("id", "eq-dW").text
+    browser.find_element("id", "cost").click()
+    assert result(browser, "eq-J")[0] == pytest.approx(net.cost(X, Y), rel=1e-12)
+    assert "λ" in browser.find_element("id", "eq-J").text
     assert errors(browser) == []

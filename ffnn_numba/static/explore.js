@@ -171,7 +171,44 @@
     return eq;
   }
 
+  /* eq:J, J = f(A^[L], Y) written out for the cost: every term (j, i) as the cost kernel
+     computed it, with the L2 penalty last */
+  function jEq() {
+    const m = DATA.m, n = DATA.sizes[L], mse = DATA.cost === "mean_squared_error";
+    const A = sym("a", ["j", "i"], L), Y = sym("y", ["j", "i"], null);
+    const sums = row(sum("i"), sum("j"));
+    const oneMinus = (x) => row(mn(1), mo("−"), x);
+    const paren = (...x) => row(mo("("), ...x, mo(")"));
+    let symbolic;
+    if (mse) {
+      symbolic = row(frac(mn(1), row(mn(2), mi("m"))), sums,
+                     `<msup>${paren(A, mo("−"), Y)}${mn(2)}</msup>`);
+    } else if (DATA.cost === "categorical_cross_entropy") {
+      symbolic = row(mo("−"), frac(mn(1), mi("m")), sums, Y, fn("log", A));
+    } else {
+      symbolic = row(mo("−"), frac(mn(1), mi("m")), sums,
+                     paren(Y, fn("log", A), mo("+"), paren(oneMinus(Y)), fn("log", oneMinus(A))));
+    }
+    const parts = [];
+    for (const i of range(m)) for (const j of range(n)) parts.push(factor(DATA.J_terms[j][i]));
+    let numbers = terms(parts);
+    const notes = [`J sums ${n * m} terms, one per output node j = 1..${n} and example ` +
+                   `i = 1..${m} (i outside, j inside), each already ` +
+                   (mse ? "divided by 2m." : "negated and divided by m.")];
+    if (DATA.l2 > 0) {
+      symbolic = row(symbolic, mo("+"), frac(mi("λ"), row(mn(2), mi("m"))), sum("l"), sum("j"),
+                     sum("k"), `<msup>${paren(sym("w", ["j", "k"], "l"))}${mn(2)}</msup>`);
+      numbers = row(numbers, mo("+"), factor(DATA.l2_penalty));
+      notes.push(`The last term is the L2 penalty, λ = ${DATA.l2}.`);
+    }
+    if (DATA.fused) notes.push("Each term is computed as the kernels compute J, from z^[L].");
+    notes.push("Click an output node for its seed ∂J/∂a, where backpropagation starts.");
+    return { id: "J", title: `The cost (eq:J), ${DATA.cost}`, lhs: mi("J"), symbolic, numbers,
+             value: DATA.J, terms: range(n).map((j) => nodeId(L, j)), notes };
+  }
+
   function equationsOf(sel) {
+    if (sel.kind === "cost") return [jEq()];
     if (sel.kind === "edge") return [wEq(sel.l, sel.j, sel.k), dWEq(sel.l, sel.j, sel.k)];
     const { l, j } = sel;
     if (l === 0) return [inputEq(j), dAprevEq(0, j)];
@@ -203,11 +240,15 @@
     const box = document.getElementById("equations");
     if (selected === null) { box.innerHTML = ""; return; }
     const { kind, l, j, k } = selected;
-    const what = kind === "edge"
-      ? sym("w", [j + 1, k + 1], l)
-      : (l === 0 ? sym("x", [j + 1], null) : sym("a", [j + 1], l));
-    title.innerHTML = `${kind === "edge" ? "Weight" : "Node"} <math>${what}</math>, ` +
-      `example i = ${example + 1}`;
+    if (kind === "cost") {
+      title.innerHTML = `The cost <math>${mi("J")}</math>, over all ${DATA.m} examples`;
+    } else {
+      const what = kind === "edge"
+        ? sym("w", [j + 1, k + 1], l)
+        : (l === 0 ? sym("x", [j + 1], null) : sym("a", [j + 1], l));
+      title.innerHTML = `${kind === "edge" ? "Weight" : "Node"} <math>${what}</math>, ` +
+        `example i = ${example + 1}`;
+    }
     box.innerHTML = equationsOf(selected).map(html).join("");
     for (const eq of box.querySelectorAll(".equation")) {
       const ids = JSON.parse(eq.dataset.terms);
@@ -221,8 +262,10 @@
       for (const element of svg.querySelectorAll(`.${cls}`)) element.classList.remove(cls);
     }
     selected = sel;
-    const id = sel.kind === "edge" ? edgeId(sel.l, sel.j, sel.k) : nodeId(sel.l, sel.j);
-    document.getElementById(id).classList.add("selected");
+    if (sel.kind !== "cost") {
+      const id = sel.kind === "edge" ? edgeId(sel.l, sel.j, sel.k) : nodeId(sel.l, sel.j);
+      document.getElementById(id).classList.add("selected");
+    }
     showPanel();
   }
 
@@ -274,6 +317,7 @@
       showPanel();
     });
     document.getElementById("shown").addEventListener("change", showNodeValues);
+    document.getElementById("cost").addEventListener("click", () => select({ kind: "cost" }));
     showNodeValues();
     select({ kind: "node", l: L, j: 0 });
   }

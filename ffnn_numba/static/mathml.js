@@ -17,7 +17,7 @@ const MathML = (function () {
   function sym(letter, sub, l) {
     const s = row(sub.map(index).join(mo(",")));
     if (l === null) return `<msub>${mi(letter)}${s}</msub>`;
-    return `<msubsup>${mi(letter)}${s}${row(mo("["), mn(l), mo("]"))}</msubsup>`;
+    return `<msubsup>${mi(letter)}${s}${row(mo("["), index(l), mo("]"))}</msubsup>`;
   }
   const act = (sub, l) => (l === 0 ? sym("x", sub, null) : sym("a", sub, l));
   const frac = (a, b) => `<mfrac>${row(a)}${row(b)}</mfrac>`;
