@@ -176,6 +176,9 @@ edges its sum runs over. Indices are 1-based, as in the derivation.</p>
 {_asset("mathml.js")}
 </script>
 <script>
+{_asset("equations.js")}
+</script>
+<script>
 {_asset("explore.js")}
 </script>
 </body>
