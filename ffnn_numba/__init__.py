@@ -22,7 +22,7 @@ from .registry import COSTS as _COSTS  # noqa: E402
 from .checks import activation_jacobian, gradcheck  # noqa: E402
 from .teach import explain  # noqa: E402
 from . import examples  # noqa: E402
-from .draw import draw  # noqa: E402
+from .figure import draw  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"

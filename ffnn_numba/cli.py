@@ -1,6 +1,7 @@
 """The ``ffnn-numba`` command."""
 import argparse
 import math
+import os
 import re
 import sys
 
@@ -288,6 +289,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return _run(args, argv)
+    except BrokenPipeError:   # the reader (| head) closed the pipe: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, TypeError, OSError, MemoryError) as exc:
         message = " ".join(str(exc).split("\n")) or type(exc).__name__
         parser.exit(2, f"ffnn-numba {args.command}: error: {message}\n")

@@ -1,6 +1,6 @@
 """An explorer page: one self-contained HTML file to click through every equation.
 
-The page shows the network's figure (``ffnn_numba.draw``); clicking a node shows z, a, dJ/da
+The page shows the network's figure (``ffnn_numba.figure``); clicking a node shows z, a, dJ/da
 and dJ/dz of that node for the chosen example, with their terms and numbers; clicking an edge
 shows w and dJ/dw; hovering an equation highlights the nodes and edges its sum runs over.
 Every number is the library's own: the trace of ``net.forward``/``net.gradients`` on the
@@ -19,7 +19,7 @@ import numpy as np
 from . import formulas, registry, validation
 from .checks import activation_jacobian
 from ._explore_data import csv_examples
-from .draw import draw
+from .figure import draw
 from .examples import LAYER_SIZES, example_problem, random_examples
 from .network import Network
 

@@ -15,14 +15,10 @@ import numpy as np
 from . import kernels, registry
 from .equation import Add, Apply, Cond, Div, Lit, Mul, Neg, Num, Paren, Pow, Rel, Sub, Sum, mul
 from .kernels import costs, jacobian
+from .reference import python
 from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
 ONE, ZERO = Lit("1"), Lit("0")
-
-
-def python(kernel):
-    """The Python function a Numba kernel compiles (itself when the JIT is disabled)."""
-    return getattr(kernel, "py_func", kernel)
 
 
 def _cell(x):

@@ -115,6 +115,10 @@ class JaxPeer:
         self.params = tuple((jnp.asarray(net.params[f"W{l}"]), jnp.asarray(net.params[f"b{l}"]))
                             for l in range(1, len(sizes)))
         acts = _activations()
+        unknown = [name for name in net.activations[:-1] if name not in acts]
+        if unknown:
+            raise ValueError(f"the JAX peer has no hidden activation {unknown[0]!r}; it has "
+                             f"{', '.join(acts)}")
         hidden = [acts[name] for name in net.activations[:-1]]
         # The output activation is folded into the cost (a linear output is the identity).
         cost = _cost(net.cost_name, net.activations[-1])

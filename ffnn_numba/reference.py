@@ -18,11 +18,11 @@ import contextlib
 import threading
 
 from . import kernels, registry
-from .kernels import costs, linear, optimizers
+from .kernels import costs, linear, optimizers, step
 from .vectorized_step import PythonEngine
 
 
-def _python(kernel):
+def python(kernel):
     """The Python function a Numba kernel compiles (itself when the JIT is disabled)."""
     return getattr(kernel, "py_func", kernel)
 
@@ -34,7 +34,7 @@ _KERNELS = [linear.linear_forward, linear.weight_gradient, linear.bias_gradient,
             *(f for pair in kernels.COST_FUNCTIONS.values() for f in pair),
             *optimizers.UPDATE_RULES.values()]
 
-EQUATIONS = {_python(f).__name__: _python(f) for f in _KERNELS}
+EQUATIONS = {python(f).__name__: python(f) for f in _KERNELS}
 """Kernel name -> the plain Python function the reference backend calls for it: e.g.
 "linear_forward" (Z, W, A_prev, b), "weight_gradient" (dW, dZ, A_prev), "bias_gradient"
 (db, dZ), "prev_activation_gradient" (dA_prev, W, dZ), "relu_forward" (A, Z),
@@ -50,7 +50,7 @@ _replacing = threading.RLock()
 
 
 def _name(kernel):
-    return _python(kernel).__name__
+    return python(kernel).__name__
 
 
 class _ReferenceEquations:
@@ -83,7 +83,8 @@ class _ReferenceEquations:
                                                                           settings)
 
 
-ENGINE = PythonEngine(_ReferenceEquations())
+# L2 too through the loops of kernels/step.py, run as Python.
+ENGINE = PythonEngine(_ReferenceEquations(), python(step.l2_penalty), python(step.l2_gradient))
 
 
 @contextlib.contextmanager

@@ -53,7 +53,7 @@ class Explanation:
         The file and name of the function that computed ``value`` on that backend (None for
         a backend this module does not know).
     highlights : dict
-        What the equation touches in the network's figure, for ``ffnn_numba.draw``:
+        What the equation touches in the network's figure, for ``ffnn_numba.figure``:
         ``{"target": elem, "terms": [(elem, value), ...], "example": i}`` with elem
         ``("node", l, j)`` (layer 0 holds the inputs) or ``("edge", l, j, k)`` (the weight
         w_{j,k}^[l]), all 1-based; target and example are None where the quantity has none.
@@ -124,10 +124,10 @@ class Explanation:
     def draw(self, path=None, format=None):
         """The network's figure with this equation's target and terms highlighted.
 
-        Calls ``ffnn_numba.draw.draw(self.layer_sizes, highlight=self.highlights, path=path,
+        Calls ``ffnn_numba.figure.draw(self.layer_sizes, highlight=self.highlights, path=path,
         format=format)``: with ``path`` None it returns the SVG text.
         """
-        from .draw import draw   # imported here: the figure is optional
+        from .figure import draw   # imported here: the figure is optional
         return draw(self.layer_sizes, highlight=self.highlights, path=path, format=format)
 
     def _repr_html_(self):

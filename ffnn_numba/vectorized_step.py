@@ -28,12 +28,11 @@ def l2_gradient(grad, theta, layers, l2, m):
 
 class PythonEngine:
     """The engine functions of ``kernels.step``, in Python, over the equations ``eq`` (a module
-    or object with the names and signatures of ``ffnn_numba.vectorized``)."""
+    or object with the names and signatures of ``ffnn_numba.vectorized``) and the L2 term's
+    ``l2_penalty(theta, layers, l2, m)`` and ``l2_gradient(grad, theta, layers, l2, m)``."""
 
-    l2_penalty = staticmethod(l2_penalty)
-
-    def __init__(self, eq):
-        self.eq = eq
+    def __init__(self, eq, l2_penalty=l2_penalty, l2_gradient=l2_gradient):
+        self.eq, self.l2_penalty, self.l2_gradient = eq, l2_penalty, l2_gradient
 
     def forward_propagation(self, b, p, m):
         """From A^[0] (already in b.A), for l = 1..L: Z^[l] (eq:Z), then A^[l] (eq:A)."""
@@ -50,7 +49,7 @@ class PythonEngine:
         L, m = layers.shape[0] - 1, Y.shape[1]
         J = self.eq.cost_forward(nodes(b.Z, layers, L, m), nodes(b.A, layers, L, m), Y,
                                  p.cost, p.fused)
-        return J + l2_penalty(b.theta, layers, p.l2, m) if p.l2 > 0 else J
+        return J + self.l2_penalty(b.theta, layers, p.l2, m) if p.l2 > 0 else J
 
     def backward_propagation(self, b, p, Y, to_input):
         """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dZ), dW^[l] (eq:dW),
@@ -74,7 +73,7 @@ class PythonEngine:
                 self.eq.prev_activation_gradient(nodes(b.dA, layers, l - 1, m),
                                                  weights(b.theta, layers, l), dZ)
         if p.l2 > 0:
-            l2_gradient(b.grad, b.theta, layers, p.l2, m)
+            self.l2_gradient(b.grad, b.theta, layers, p.l2, m)
 
     def train_step(self, b, p, Y):
         """One step of the update rule p.optimizer on the batch in b.A; returns J before it."""

@@ -338,7 +338,7 @@ def test_screenshot_figure_and_panel_are_present_and_placed(page):
 
 def test_figure_subscripts_sit_below_and_superscripts_above(browser, tmp_path):
     path = tmp_path / "net.svg"
-    from ffnn_numba.draw import draw
+    from ffnn_numba.figure import draw
     draw([3, 3, 3, 3], path=path)
     browser.get(path.as_uri())
     boxes = browser.execute_script("""

@@ -7,7 +7,7 @@
   const L = DATA.sizes.length - 1;
   const LAYER = DATA.layers;
   const svg = document.querySelector("#figure svg");
-  const RADIUS = 26; // ffnn_numba._draw_svg.NODE_RADIUS
+  const RADIUS = 26; // ffnn_numba._figure_svg.NODE_RADIUS
   let example = 0;
   let selected = null;
 

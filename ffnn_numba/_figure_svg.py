@@ -7,7 +7,7 @@ import io
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Serif, Georgia, 'Times New Roman', serif"
-NODE_RADIUS = 26   # px; the layout (draw.py) and the explorer's script place text by it
+NODE_RADIUS = 26   # px; the layout (figure.py) and the explorer's script place text by it
 INK = "#3f3f3f"
 # fill, stroke, stroke width of nodes; stroke and width of edges; colour of numbers
 LOOK = {

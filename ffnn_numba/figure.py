@@ -19,7 +19,7 @@ import os
 from typing import NamedTuple
 
 from . import validation
-from ._draw_svg import NODE_RADIUS, render_png, render_svg
+from ._figure_svg import NODE_RADIUS, render_png, render_svg
 
 ROW = 84          # vertical distance between node centres
 COLUMN = 180      # horizontal distance between layers
