@@ -10,7 +10,6 @@ import numpy as np
 from .network import Network
 from . import registry
 from .csvdata import NUMBER
-from .threads import set_num_threads
 
 
 def cmd_demo(args):
@@ -20,31 +19,15 @@ def cmd_demo(args):
 
 
 def cmd_bench(args):
-    """Time one training step on every backend, side by side, after checking they agree."""
-    from . import bench, report
-    if args.threads:
-        set_num_threads(args.threads)
-    print("ffnn-numba bench: time of one training step (forward, cost, backward, update) "
-          "per backend")
-    results = bench.run(args.sizes.split(","), args.dtypes.split(","),
-                        args.backends.split(",") if args.backends else None,
-                        min_time=args.min_time, busy=args.busy, startup=args.startup)
-    results["command"] = " ".join(["ffnn-numba", "bench"] + (args.argv or []))
-    text = report.markdown(results)
-    print()
-    print(text)
-    if args.json:
-        bench.save_json(results, args.json)
-        print(f"\nraw figures saved to {args.json}")
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(text + "\n")
-        print(f"report saved to {args.markdown}")
-    if args.plot:
-        from .plot import plot_bench
-        plot_bench(results, args.plot)
-        print(f"plot saved to {args.plot}")
-    return 0
+    """Time the loops backend side by side with numpy and the installed peers, after checking
+    that every one computes the same first update."""
+    from . import bench
+    return bench.command(args.sizes.split(","), args.dtypes.split(","),
+                         args.backends.split(",") if args.backends else None,
+                         min_time=args.min_time, threads=args.threads, busy=args.busy,
+                         epoch=args.epoch, sweep=tuple(args.sweep or ()), cold=args.cold,
+                         json_path=args.json, markdown_path=args.markdown, plot_path=args.plot,
+                         argv=args.argv or [])
 
 
 def cmd_explain(args):
@@ -207,14 +190,16 @@ def main(argv=None):
     p.add_argument("--output", help="write the predictions here instead of standard output")
     p.add_argument("--backend", default="loops", choices=registry.BACKENDS)
     p.set_defaults(run=cmd_predict)
-    p = commands.add_parser("bench", help="time a training step on every backend, side by side")
+    p = commands.add_parser("bench", help="time the loops backend against numpy, PyTorch, JAX "
+                                              "and scikit-learn, side by side")
     p.add_argument("--sizes", type=_bench_list("sizes"), default="tiny,small,medium,large",
                    help="comma-separated, from tiny, small, medium, large")
     p.add_argument("--dtypes", type=_bench_list("dtypes"), default="float64,float32",
                    help="comma-separated, from float64, float32")
     p.add_argument("--backends", type=_bench_list("backends"), default=None,
-                   help="comma-separated, from loops, numpy, torch, numpy included (default: "
-                        "all installed)")
+                   help="comma-separated, from loops, numpy, torch, jax, sklearn (sklearn: "
+                        "epochs only), numpy included (default: all installed; the others are "
+                        "skipped with the reason)")
     p.add_argument("--min-time", type=_real(0, 3600, low_open=True), default=1.0,
                    help="seconds of repeats per case at least (default 1)")
     p.add_argument("--threads", type=_threads, default=None,
@@ -224,9 +209,22 @@ def main(argv=None):
                         "each N given (e.g. 0,1,2)")
     p.add_argument("--json", metavar="PATH", help="save the raw figures as JSON")
     p.add_argument("--markdown", metavar="PATH", help="save the report (bench/RESULTS.md)")
-    p.add_argument("--plot", metavar="PATH", help="draw time against size (needs matplotlib)")
-    p.add_argument("--no-startup", dest="startup", action="store_false",
-                   help="skip the cold and warm start-up measurements")
+    p.add_argument("--plot", metavar="PATH",
+                   help="draw the step's time against its work, and each sweep beside it as "
+                        "PATH's stem + -sweep-KIND (needs matplotlib)")
+    p.add_argument("--epoch", action="store_true",
+                   help="also time one training epoch (fit, SGD and Adam) against a JAX lax.scan "
+                        "epoch, PyTorch eager and scikit-learn's partial_fit, on the sizes among "
+                        "tiny, small, medium and on the bundled digits")
+    p.add_argument("--sweep", action="append", choices=("width", "batch"),
+                   help="also time the step over hidden widths 4..1024 (width) or batch sizes "
+                        "1..2048 (batch) and report where the loops stop beating each peer; "
+                        "repeat for both")
+    p.add_argument("--cold", action="store_true",
+                   help="also time the first fit and gradients of a fresh process with an empty "
+                        "kernel cache, then with a warm one")
+    # Start-up is now measured only with --cold; the old switch is accepted and does nothing.
+    p.add_argument("--no-startup", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=cmd_bench)
     p = commands.add_parser("draw", help="draw a network as the derivation's figures do",
                             description="Draw a network as the derivation's figures do: layers "
@@ -361,7 +359,7 @@ def _bench_list(option):
     def parse(text):
         from . import bench as b
         valid = {"sizes": tuple(b.SIZES), "dtypes": tuple(b.DTYPES),
-                 "backends": (*registry.BACKENDS, "torch")}[option]
+                 "backends": b.BACKENDS}[option]
         names = [name.strip() for name in text.split(",")]
         if any(name not in valid for name in names) or len(set(names)) != len(names):
             raise argparse.ArgumentTypeError(f"expected distinct comma-separated names from "
@@ -369,9 +367,9 @@ def _bench_list(option):
         if option == "backends" and "numpy" not in names:
             raise argparse.ArgumentTypeError(f"must include numpy, the reference every backend is "
                                              f"checked against; got {text!r}")
-        if "torch" in names and not b.has_torch():
-            raise argparse.ArgumentTypeError("torch is not installed "
-                                             "(pip install ffnn-numba[torch])")
+        missing = [b.unavailable(name) for name in names if b.unavailable(name)]
+        if option == "backends" and missing:
+            raise argparse.ArgumentTypeError(missing[0])
         return ",".join(names)
     return parse
 
