@@ -69,7 +69,19 @@ class Workspace:
                                              self.scratch))
 
     @staticmethod
-    def bytes_per_example(layers, dtype):
-        """Bytes a workspace needs per example of its capacity (its size grows linearly)."""
-        return int(np.dtype(dtype).itemsize * (4 * n_nodes(layers) + layers[-1, N]
-                                               + scratch_size(layers, 1)))
+    def size(layers, capacity, dtype):
+        """Bytes of a workspace for ``capacity`` examples: the node buffers grow linearly with
+        it, the scratch of the blocked products by whole panels, up to a bound."""
+        n = 4 * n_nodes(layers) + int(layers[-1, N])
+        return np.dtype(dtype).itemsize * (n * capacity + scratch_size(layers, capacity))
+
+    @staticmethod
+    def largest(layers, dtype, limit):
+        """The largest capacity whose workspace fits in ``limit`` bytes (at least 1)."""
+        low, high = 1, max(1, limit // Workspace.size(layers, 1, dtype) + 1)
+        while Workspace.size(layers, high, dtype) <= limit:   # the scratch may stop growing
+            low, high = high, 2 * high
+        while high - low > 1:   # size grows with capacity: bisect
+            mid = (low + high) // 2
+            low, high = (mid, high) if Workspace.size(layers, mid, dtype) <= limit else (low, mid)
+        return low

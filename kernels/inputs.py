@@ -26,3 +26,19 @@ def all_within(a, low, high):
         if not (low <= x <= high):
             return False
     return True
+
+
+@jit
+def columns_sum_to_one(a, tolerance):
+    """True when every column of the 2-D ``a`` lies in [0, 1] and sums to 1 within
+    ``tolerance``: probabilities over the rows, as categorical cross-entropy needs."""
+    n, m = a.shape
+    for i in range(m):
+        total = 0.0
+        for j in range(n):
+            if not (0 <= a[j, i] <= 1):
+                return False
+            total += a[j, i]
+        if abs(total - 1) > tolerance:
+            return False
+    return True
