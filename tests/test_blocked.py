@@ -15,13 +15,16 @@ rng = np.random.default_rng(7)
 GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 131),
                         (2, 3, 257), (128, 300, 20), (40, 600, 12)]
 GEMM_SHAPES += [tuple(int(x) for x in rng.integers(1, 140, 3)) for _ in range(4)]
+# Orientations of blocked.product (test_products_take_both_orientations).
+GEMM_SHAPES += [(128, 50, 33), (33, 64, 20), (40, 50, 64)]
 
 
 def scratch_for(n, n_prev, m, dtype):
     """Scratch for every blocked product of one layer n_prev -> n on m examples (NaN-filled),
     also those too small for the step to use the blocked form (and so for scratch_size)."""
     length = max(gemm.scratch_length(*shape) for shape in
-                 [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n), (n_prev, n, m)])
+                 [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n), (n_prev, n, m),
+                  (m, n_prev, n), (m, n, n_prev)])
     return np.full(length, np.nan, dtype)
 
 
@@ -86,10 +89,19 @@ def test_scratch_size_covers_gemm():
         assert layout.scratch_size(layers, m) == need
 
 
-def test_weight_gradient_takes_both_orientations():
-    """(128, 300, 20) packs dZ^T into C = dW^T, (40, 600, 12) A_prev^T: both are tested."""
-    assert gemm.padded_work(300, 20, 128) < gemm.padded_work(128, 20, 300)
-    assert gemm.padded_work(600, 12, 40) >= gemm.padded_work(40, 12, 600)
+def test_products_take_both_orientations():
+    """Each equation is tested above in both orientations of ``blocked.product``: dW as
+    dW^T = A_prev dZ^T for (128, 300, 20), as written for (33, 64, 20); Z and dA_prev
+    transposed (Z^T = A_prev^T W^T, dA_prev^T = dZ^T W) for (128, 50, 33), as written for
+    (40, 50, 64)."""
+    def orientations(shape):
+        W, A_prev, _, dZ = operands(shape, np.float64)
+        scratch = scratch_for(*shape, np.float64)
+        return [bool(blocked.cheaper_transposed(L, R, scratch))
+                for L, R in [(dZ, A_prev.T), (W, A_prev), (W.T, dZ)]]
+    assert orientations((128, 300, 20))[0] and not orientations((33, 64, 20))[0]
+    assert orientations((128, 50, 33))[1:] == [True, True]
+    assert orientations((40, 50, 64))[1:] == [False, False]
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
