@@ -23,7 +23,9 @@ the loop over s must be the innermost, vectorised one:
   in L1.
 - Threads: groups of ``MC`` rows of C are independent and each output is summed by one
   thread in one order (t ascending, KU terms at a time), so C is bitwise the same for any
-  thread count. Below ``PARALLEL_MIN_WORK`` multiply-adds one thread is faster.
+  thread count. Each group is one task (``_tasks.set_chunksize``), so a thread the
+  scheduler takes off its core on a busy machine holds up one group, not half of them.
+  Below ``PARALLEL_MIN_WORK`` multiply-adds one thread is faster.
 
 The sums therefore differ from the reference loops by rounding only (``FASTMATH`` reassociates
 each pass of four terms).
@@ -31,16 +33,18 @@ each pass of four terms).
 from numba import prange
 
 from ._jit import jit
+from ._tasks import set_chunksize
 
 MR = 4      # rows of C per pass: 4 rows x 4 terms of L held in registers
 NC = 128    # columns of a panel (compile-time constant, as the distances above must be)
 KC = 256    # t per cache block: KC x NC panel block = 256 KiB (float64), stays in L2
 MC = 32     # rows of C per thread's task: its MC x NC tiles stay in L1/L2
 NU = 32     # a panel's columns are computed in multiples of NU (4 AVX-512 vectors of float64)
-# Multiply-adds below which one thread is faster (2 cores, bench --busy): at medium size
-# (12.8M) two threads gained nothing on an idle machine and lost up to 2.5x on a busy one;
-# at large (268M) they gain 1.2-1.35x idle.
-PARALLEL_MIN_WORK = 1 << 25
+# Multiply-adds from which a product runs on threads, one task per row group (``_tasks``):
+# from the medium size's 6.4M (batch 64) and 12.8M (batch 128) on, where one thread cannot
+# match NumPy's two on an idle 2-core machine. On a machine loaded with 4 other runnable
+# processes, 2 threads against 1 measured 1.04-1.5x at medium batch 128, 0.8-1.0x at batch 64.
+PARALLEL_MIN_WORK = 1 << 22
 
 
 @jit
@@ -183,8 +187,10 @@ def gemm(C, L, R, scratch):
     pack_panels(Bp, R)
     groups = (n_r + MC - 1) // MC
     if n_r * n_t * n_s >= PARALLEL_MIN_WORK and groups > 1:
+        previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
         for g in prange(groups):
             row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)
+        set_chunksize(previous)
     else:
         for g in range(groups):
             row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)

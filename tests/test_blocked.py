@@ -126,3 +126,19 @@ def test_threads_do_not_change_results(shape):
         results.append((dW, dW_dots, Z, dA))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     assert all(np.array_equal(a, b) for r in results for a, b in zip(results[0], r))
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
+def test_threaded_gemm_leaves_the_callers_chunk_size():
+    """gemm cuts its threaded loop into one task per row group and then restores the chunk
+    size the calling thread had (Numba keeps it per thread)."""
+    n, n_prev, m = 128, 2048, 128
+    W, A_prev, _, _ = operands((n, n_prev, m), np.float64, seed=2)
+    Z = np.zeros((n, m))
+    numba.set_parallel_chunksize(5)
+    try:
+        gemm.gemm(Z, W, A_prev, scratch_for(n, n_prev, m, np.float64))
+        assert numba.get_parallel_chunksize() == 5
+    finally:
+        numba.set_parallel_chunksize(0)
+    assert_close(Z, W @ A_prev)
