@@ -41,10 +41,11 @@ KC = 256    # t per cache block: KC x NC panel block = 256 KiB (float64), stays 
 MC = 32     # rows of C per thread's task: its MC x NC tiles stay in L1/L2
 NU = 32     # a panel's columns are computed in multiples of NU (4 AVX-512 vectors of float64)
 # Multiply-adds from which a product runs on threads, one task per row group (``_tasks``):
-# from the medium size's 6.4M (batch 64) and 12.8M (batch 128) on, where one thread cannot
-# match NumPy's two on an idle 2-core machine. On a machine loaded with 4 other runnable
-# processes, 2 threads against 1 measured 1.04-1.5x at medium batch 128, 0.8-1.0x at batch 64.
-PARALLEL_MIN_WORK = 1 << 22
+# every blocked product of the medium size (1M-12.8M), where one thread cannot match NumPy's
+# two on an idle 2-core machine. Medium step, 2 threads against 1 (side by side, no NumPy
+# in between): 1.55x float64, 1.34x float32 (from 2^22: 1.3-1.5x); with 1 or 2 processes
+# spinning on the cores, 1.01-1.14x.
+PARALLEL_MIN_WORK = 1 << 20
 
 
 @jit
