@@ -9,8 +9,9 @@ by ``gemm.gemm`` (packing, register and cache blocking: see there):
     eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ,  R = A_prev^T
     eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ
 
-Each may also be computed transposed, C^T = R^T L^T (e.g. dW^T = A_prev dZ^T: r=k, s=j),
-where that costs less (``product``).
+eq:dw_scalar may also be computed transposed, dW^T = A_prev dZ^T (r=k, s=j), where that
+costs less (``product``). Z and dA_prev are not: ``layout.scratch_size`` does not count
+their transposed shapes, and each orientation is one more compiled copy of ``gemm``.
 
 The transposed operands are views: ``gemm`` reads L where it lies and copies R into its panels
 in the caller's ``scratch`` (``layout.scratch_size``), so nothing is transposed beforehand.
@@ -164,7 +165,7 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
     for j in range(Z.shape[0]):
         for i in range(Z.shape[1]):
             Z[j, i] = b[j, 0]
-    product(Z, W, A_prev, scratch)
+    gemm(Z, W, A_prev, scratch)
 
 
 @jit(parallel=True)
@@ -190,4 +191,4 @@ def weight_gradient_dots(dW, dZ, A_prev):
 def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
     fill(dA_prev, 0)
-    product(dA_prev, W.T, dZ, scratch)
+    gemm(dA_prev, W.T, dZ, scratch)

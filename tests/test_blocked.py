@@ -90,10 +90,9 @@ def test_scratch_size_covers_gemm():
 
 
 def test_products_take_both_orientations():
-    """Each equation is tested above in both orientations of ``blocked.product``: dW as
-    dW^T = A_prev dZ^T for (128, 300, 20), as written for (33, 64, 20); Z and dA_prev
-    transposed (Z^T = A_prev^T W^T, dA_prev^T = dZ^T W) for (128, 50, 33), as written for
-    (40, 50, 64)."""
+    """blocked.product takes both orientations, each tested above through dW: as
+    dW^T = A_prev dZ^T for (128, 300, 20), as written for (33, 64, 20); and it would compute
+    Z^T = A_prev^T W^T and dA_prev^T = dZ^T W for (128, 50, 33), not for (40, 50, 64)."""
     def orientations(shape):
         W, A_prev, _, dZ = operands(shape, np.float64)
         scratch = scratch_for(*shape, np.float64)
@@ -102,6 +101,17 @@ def test_products_take_both_orientations():
     assert orientations((128, 300, 20))[0] and not orientations((33, 64, 20))[0]
     assert orientations((128, 50, 33))[1:] == [True, True]
     assert orientations((40, 50, 64))[1:] == [False, False]
+
+
+def test_product_in_both_orientations(dtype):
+    """C += L R through blocked.product where it goes transposed and where it does not."""
+    for shape in [(128, 50, 33), (40, 50, 64)]:
+        W, A_prev, _, _ = operands(shape, dtype)
+        n, n_prev, m = shape
+        Z0 = np.random.default_rng(5).standard_normal((n, m)).astype(dtype)
+        Z = Z0.copy()
+        blocked.product(Z, W, A_prev, scratch_for(n, n_prev, m, dtype))
+        assert_close(Z, Z0 + W.astype(np.float64) @ A_prev, dtype)
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
