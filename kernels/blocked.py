@@ -7,8 +7,11 @@ by ``gemm.gemm`` (packing, register and cache blocking: see there):
 
     eq:z_scalar        z_{j,i}  = b_j + Σ_k w_{j,k} a_{k,i}   r=j, s=i, t=k; L = W,   R = A_prev
     eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ,  R = A_prev^T
-                                (or transposed: r=k, s=j; L = A_prev, R = dZ^T, C = dW^T)
     eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ
+
+eq:dw_scalar may also be computed transposed, dW^T = A_prev dZ^T (r=k, s=j), where that
+costs less (``product``). Z and dA_prev are not: ``layout.scratch_size`` does not count
+their transposed shapes, and each orientation is one more compiled copy of ``gemm``.
 
 The transposed operands are views: ``gemm`` reads L where it lies and copies R into its panels
 in the caller's ``scratch`` (``layout.scratch_size``), so nothing is transposed beforehand.
@@ -21,7 +24,7 @@ it).
 from numba import prange
 
 from ._jit import jit
-from .gemm import PARALLEL_MIN_WORK, gemm, padded_work
+from .gemm import PARALLEL_MIN_WORK, gemm, padded_work, scratch_length
 
 
 @jit(fast=True)
@@ -130,6 +133,32 @@ def prev_activation_gradient_unrolled(dA_prev, W, dZ):
     rows_times(dA_prev, W.T, dZ)
 
 
+@jit
+def cheaper_transposed(L, R, scratch):
+    """Whether C^T += R^T L^T costs ``gemm`` less than C += L R (``padded_work``), and its
+    panels fit in ``scratch``."""
+    n_r, n_t = L.shape
+    n_s = R.shape[1]
+    as_written = padded_work(n_r, n_t, n_s, R.strides[1] <= R.strides[0])
+    transposed = padded_work(n_s, n_t, n_r, L.strides[0] <= L.strides[1])
+    return transposed < as_written and scratch_length(n_s, n_t, n_r) <= scratch.shape[0]
+
+
+@jit(parallel=True)
+def product(C, L, R, scratch):
+    """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm``: C += L R as written, or transposed,
+    C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
+
+    gemm packs its right operand into panels of NC columns, and a narrow last panel costs as
+    much per column as a full one, so the long side should go across; packing a transposed
+    view costs several times more than packing contiguous rows.
+    """
+    if cheaper_transposed(L, R, scratch):
+        gemm(C.T, R.T, L.T, scratch)
+    else:
+        gemm(C, L, R, scratch)
+
+
 @jit(parallel=True)
 def linear_forward_blocked(Z, W, A_prev, b, scratch):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z."""
@@ -145,15 +174,10 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
 
     Either as written, dW = dZ A_prev^T (r=j, s=k: packs A_prev^T, n^[l-1] x m numbers), or
     transposed, dW^T = A_prev dZ^T (r=k, s=j: packs dZ^T, n^[l] x m), whichever costs less
-    (``padded_work``): e.g. 23% less for dW^[1] of 784 -> 128 (measured).
+    (``product``): e.g. 23% less for dW^[1] of 784 -> 128 (measured).
     """
     fill(dW, 0)
-    n, n_prev = dW.shape
-    m = dZ.shape[1]
-    if padded_work(n_prev, m, n) < padded_work(n, m, n_prev):
-        gemm(dW.T, A_prev, dZ.T, scratch)
-    else:
-        gemm(dW, dZ, A_prev.T, scratch)
+    product(dW, dZ, A_prev.T, scratch)
 
 
 @jit(parallel=True)

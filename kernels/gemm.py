@@ -11,6 +11,10 @@ the loop over s must be the innermost, vectorised one:
   next, as do the rows of the tile T that collects 4 rows of C. All the rows LLVM must prove
   disjoint are thus two ranges (T and one panel block), one runtime check, and the s loop
   becomes 512-bit FMAs.
+- Narrow panels: the last panel, when narrower than NC (a batch of 64: Z = W A_prev has 64
+  columns), is computed only to the next multiple of ``NU`` columns instead of NC, and
+  ``panel`` is inlined so that full panels keep the compile-time width NC (1.4x faster than
+  a runtime width; the narrow form: 1.8x on 128 x 784 x 64 against padding to NC).
 - Register blocking (``panel``): each pass holds l_{r+a,t+u} for a, u = 0..3 in 16 registers
   and adds Σ_u l_{r+a,t+u} b_{t+u,s} to t_{a,s}: per 8 (or 16) columns 4 panel loads, 4 tile
   loads and stores, 16 FMAs.
@@ -19,7 +23,9 @@ the loop over s must be the innermost, vectorised one:
   in L1.
 - Threads: groups of ``MC`` rows of C are independent and each output is summed by one
   thread in one order (t ascending, KU terms at a time), so C is bitwise the same for any
-  thread count. Below ``PARALLEL_MIN_WORK`` multiply-adds one thread is faster.
+  thread count. Each group is one task (``_tasks.set_chunksize``), so a thread the
+  scheduler takes off its core on a busy machine holds up one group, not half of them.
+  Below ``PARALLEL_MIN_WORK`` multiply-adds one thread is faster.
 
 The sums therefore differ from the reference loops by rounding only (``FASTMATH`` reassociates
 each pass of four terms).
@@ -27,27 +33,35 @@ each pass of four terms).
 from numba import prange
 
 from ._jit import jit
+from ._tasks import set_chunksize
 
 MR = 4      # rows of C per pass: 4 rows x 4 terms of L held in registers
 NC = 128    # columns of a panel (compile-time constant, as the distances above must be)
 KC = 256    # t per cache block: KC x NC panel block = 256 KiB (float64), stays in L2
 MC = 32     # rows of C per thread's task: its MC x NC tiles stay in L1/L2
-# Multiply-adds below which one thread is faster (2 cores, bench --busy): at medium size
-# (12.8M) two threads gained nothing on an idle machine and lost up to 2.5x on a busy one;
-# at large (268M) they gain 1.2-1.35x idle.
-PARALLEL_MIN_WORK = 1 << 25
+NU = 32     # a panel's columns are computed in multiples of NU (4 AVX-512 vectors of float64)
+# Multiply-adds from which a product runs on threads, one task per row group (``_tasks``):
+# every blocked product of the medium size (1M-12.8M), where one thread cannot match NumPy's
+# two on an idle 2-core machine. Medium step, 2 threads against 1 (side by side, no NumPy
+# in between): 1.55x float64, 1.34x float32 (from 2^22: 1.3-1.5x); with 1 or 2 processes
+# spinning on the cores, 1.01-1.14x.
+PARALLEL_MIN_WORK = 1 << 20
 
 
+@jit
 def scratch_length(n_r, n_t, n_s):
     """Scratch numbers ``gemm`` needs for C (n_r, n_s) += L (n_r, n_t) R (n_t, n_s)."""
     return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * NC
 
 
 @jit
-def padded_work(n_r, n_t, n_s):
-    """Cost of ``gemm`` in multiply-adds: its padded product, plus packing R, whose strided
-    copy costs about as much as 32 multiply-adds a number (measured, transposed views)."""
-    return n_r * n_t * ((n_s + NC - 1) // NC) * NC + 32 * n_t * n_s
+def padded_work(n_r, n_t, n_s, rows_contiguous):
+    """Cost of ``gemm`` in multiply-adds: its product, with the last panel padded to a
+    multiple of NU columns, plus packing R, which costs about as much as 4 multiply-adds a
+    number when the rows of R are contiguous (``rows_contiguous``) and 24 when it is a
+    transposed view (measured, both dtypes)."""
+    packing = 4 if rows_contiguous else 24
+    return n_r * n_t * ((n_s + NU - 1) // NU) * NU + packing * n_t * n_s
 
 
 @jit
@@ -91,9 +105,9 @@ def pack_panels(Bp, R):
                 Bp[base + t * NC + s] = 0
 
 
-@jit(fast=True)
-def panel(T, L, r, t0, kc, B):
-    """t_{a,s} += Σ_{0 <= u < kc} l_{r+a, t0+u} b_{u,s} for a = 0..3, s < NC.
+@jit(fast=True, inline=True)
+def panel(T, L, r, t0, kc, B, nc):
+    """t_{a,s} += Σ_{0 <= u < kc} l_{r+a, t0+u} b_{u,s} for a = 0..3, s < nc <= NC.
 
     T holds 4 rows of NC, B is a panel block of kc rows of NC (both flat, row-major). Rows of L
     past its last are read as its last row: their sums are computed and never stored.
@@ -108,7 +122,7 @@ def panel(T, L, r, t0, kc, B):
         l20, l21, l22, l23 = L[r2, t], L[r2, t + 1], L[r2, t + 2], L[r2, t + 3]
         l30, l31, l32, l33 = L[r3, t], L[r3, t + 1], L[r3, t + 2], L[r3, t + 3]
         o = u * NC
-        for s in range(NC):
+        for s in range(nc):
             b0, b1, b2, b3 = B[o + s], B[o + NC + s], B[o + 2 * NC + s], B[o + 3 * NC + s]
             T[s] += l00 * b0 + l01 * b1 + l02 * b2 + l03 * b3
             T[NC + s] += l10 * b0 + l11 * b1 + l12 * b2 + l13 * b3
@@ -119,7 +133,7 @@ def panel(T, L, r, t0, kc, B):
         t = t0 + u
         l0, l1, l2, l3 = L[r0, t], L[r1, t], L[r2, t], L[r3, t]
         o = u * NC
-        for s in range(NC):
+        for s in range(nc):
             b = B[o + s]
             T[s] += l0 * b
             T[NC + s] += l1 * b
@@ -138,14 +152,18 @@ def row_group(C, L, Bp, T, r):
     n_s = C.shape[1]
     rows = min(MC, n_r - r)
     for q in range((n_s + NC - 1) // NC):
+        width = min(NC, n_s - q * NC)
+        nc = (width + NU - 1) // NU * NU  # a narrow last panel is computed only as wide as it is
         for i in range(MC * NC):
             T[i] = 0
         for t0 in range(0, n_t, KC):
             kc = min(KC, n_t - t0)
             block = Bp[q * NC * n_t + t0 * NC:q * NC * n_t + (t0 + kc) * NC]
             for a in range(0, rows, MR):
-                panel(T[a * NC:(a + MR) * NC], L, r + a, t0, kc, block)
-        width = min(NC, n_s - q * NC)
+                if nc == NC:  # a compile-time width: LLVM vectorises it better (measured 1.4x)
+                    panel(T[a * NC:(a + MR) * NC], L, r + a, t0, kc, block, NC)
+                else:
+                    panel(T[a * NC:(a + MR) * NC], L, r + a, t0, kc, block, nc)
         if C.strides[1] <= C.strides[0]:  # row-major C: add along its rows
             for a in range(rows):
                 for s in range(width):
@@ -170,8 +188,10 @@ def gemm(C, L, R, scratch):
     pack_panels(Bp, R)
     groups = (n_r + MC - 1) // MC
     if n_r * n_t * n_s >= PARALLEL_MIN_WORK and groups > 1:
+        previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
         for g in prange(groups):
             row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)
+        set_chunksize(previous)
     else:
         for g in range(groups):
             row_group(C, L, Bp, scratch[panels + g * MC * NC:panels + (g + 1) * MC * NC], g * MC)

@@ -15,13 +15,16 @@ rng = np.random.default_rng(7)
 GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 131),
                         (2, 3, 257), (128, 300, 20), (40, 600, 12)]
 GEMM_SHAPES += [tuple(int(x) for x in rng.integers(1, 140, 3)) for _ in range(4)]
+# Orientations of blocked.product (test_products_take_both_orientations).
+GEMM_SHAPES += [(128, 50, 33), (33, 64, 20), (40, 50, 64)]
 
 
 def scratch_for(n, n_prev, m, dtype):
     """Scratch for every blocked product of one layer n_prev -> n on m examples (NaN-filled),
     also those too small for the step to use the blocked form (and so for scratch_size)."""
     length = max(gemm.scratch_length(*shape) for shape in
-                 [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n), (n_prev, n, m)])
+                 [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n), (n_prev, n, m),
+                  (m, n_prev, n), (m, n, n_prev)])
     return np.full(length, np.nan, dtype)
 
 
@@ -86,10 +89,29 @@ def test_scratch_size_covers_gemm():
         assert layout.scratch_size(layers, m) == need
 
 
-def test_weight_gradient_takes_both_orientations():
-    """(128, 300, 20) packs dZ^T into C = dW^T, (40, 600, 12) A_prev^T: both are tested."""
-    assert gemm.padded_work(300, 20, 128) < gemm.padded_work(128, 20, 300)
-    assert gemm.padded_work(600, 12, 40) >= gemm.padded_work(40, 12, 600)
+def test_products_take_both_orientations():
+    """blocked.product takes both orientations, each tested above through dW: as
+    dW^T = A_prev dZ^T for (128, 300, 20), as written for (33, 64, 20); and it would compute
+    Z^T = A_prev^T W^T and dA_prev^T = dZ^T W for (128, 50, 33), not for (40, 50, 64)."""
+    def orientations(shape):
+        W, A_prev, _, dZ = operands(shape, np.float64)
+        scratch = scratch_for(*shape, np.float64)
+        return [bool(blocked.cheaper_transposed(L, R, scratch))
+                for L, R in [(dZ, A_prev.T), (W, A_prev), (W.T, dZ)]]
+    assert orientations((128, 300, 20))[0] and not orientations((33, 64, 20))[0]
+    assert orientations((128, 50, 33))[1:] == [True, True]
+    assert orientations((40, 50, 64))[1:] == [False, False]
+
+
+def test_product_in_both_orientations(dtype):
+    """C += L R through blocked.product where it goes transposed and where it does not."""
+    for shape in [(128, 50, 33), (40, 50, 64)]:
+        W, A_prev, _, _ = operands(shape, dtype)
+        n, n_prev, m = shape
+        Z0 = np.random.default_rng(5).standard_normal((n, m)).astype(dtype)
+        Z = Z0.copy()
+        blocked.product(Z, W, A_prev, scratch_for(n, n_prev, m, dtype))
+        assert_close(Z, Z0 + W.astype(np.float64) @ A_prev, dtype)
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
@@ -114,3 +136,19 @@ def test_threads_do_not_change_results(shape):
         results.append((dW, dW_dots, Z, dA))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     assert all(np.array_equal(a, b) for r in results for a, b in zip(results[0], r))
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
+def test_threaded_gemm_leaves_the_callers_chunk_size():
+    """gemm cuts its threaded loop into one task per row group and then restores the chunk
+    size the calling thread had (Numba keeps it per thread)."""
+    n, n_prev, m = 128, 2048, 128
+    W, A_prev, _, _ = operands((n, n_prev, m), np.float64, seed=2)
+    Z = np.zeros((n, m))
+    numba.set_parallel_chunksize(5)
+    try:
+        gemm.gemm(Z, W, A_prev, scratch_for(n, n_prev, m, np.float64))
+        assert numba.get_parallel_chunksize() == 5
+    finally:
+        numba.set_parallel_chunksize(0)
+    assert_close(Z, W @ A_prev)
