@@ -159,11 +159,17 @@ def block_mean(step, threads=None):
         numba.set_num_threads(saved)
 
 
+# Seconds of rest before each turn: OpenBLAS's threads spin for about 0.1 s after their last
+# product, and would otherwise slow whichever step follows numpy's (by up to 40% at the
+# medium size), which a user running one backend never sees.
+SETTLE = 0.15
+
+
 def side_by_side(steps, min_time, rounds=5):
     """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
     each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
     between the steps, forwards and backwards, so that a passing disturbance of the machine falls
-    on all of them alike. A step's ``threads`` attribute, where it has one, limits Numba's
+    on all of them alike, each turn after a rest of ``SETTLE`` seconds. A step's ``threads`` attribute, where it has one, limits Numba's
     threads for it."""
     samples = {name: [] for name in steps}
     for step in steps.values():
@@ -176,6 +182,7 @@ def side_by_side(steps, min_time, rounds=5):
         # always take their cores from the same neighbour.
         for name in (names if r % 2 == 0 else names[::-1]):
             step = steps[name]
+            time.sleep(min(SETTLE, per_round))   # short runs (tests) rest as long as they time
             end = time.perf_counter() + per_round
             while True:
                 samples[name].append(block_mean(step, getattr(step, "threads", None)))
