@@ -10,7 +10,7 @@ ctypes pointer, which the on-disk cache cannot store. Here the same runtime func
 called by its symbol name, as Numba's own parallel loops call it, which caches.
 """
 from llvmlite import ir
-from numba.core import cgutils, types
+from numba.core import cgutils, config, types
 from numba.extending import intrinsic
 
 
@@ -30,3 +30,9 @@ def set_chunksize(typingctx, n):
         builder.call(put, [context.cast(builder, args[0], signature.args[0], types.uintp)])
         return previous
     return types.uintp(n), codegen
+
+
+if config.DISABLE_JIT:
+    def set_chunksize(n):   # noqa: F811 - plain Python runs prange serially: no tasks to cut
+        """Plain Python (NUMBA_DISABLE_JIT=1): a no-op that reports the default, 0."""
+        return 0
