@@ -403,7 +403,7 @@ class Network:
 
     @_one_call_at_a_time
     def step(self, X, Y, learning_rate=0.1):
-        """One gradient-descent update θ ← θ - α dJ/dθ on this mini-batch; returns J before it.
+        """One gradient-descent update θ ← θ - α dJ/dθ on this batch; returns J before it.
 
         Cheap enough to call in a loop of one's own (online or reinforcement learning): with
         X and Y already C-contiguous arrays of the network's dtype, the checks and copies
@@ -496,33 +496,32 @@ class Network:
 
     def _outputs(self, X):
         """A^[L] for checked X, as a new array, computed in chunks of ``_chunk()`` examples."""
-        m, chunk, L = X.shape[1], self._chunk(), self.n_layers
+        m, chunk = X.shape[1], self._chunk()
         if m <= chunk:
             return self._output_block(self._forward(X).A, m).copy()
         out = np.empty((self.layer_sizes[-1], m), self.dtype)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
-            out[:, start:end] = nodes(self._forward(X[:, start:end]).A, self._layers, L,
-                                      end - start)
+            out[:, start:end] = self._output_block(self._forward(X[:, start:end]).A, end - start)
         return out
 
     def _cost_checked(self, X, Y, outputs=None):
         """J on checked X, Y: each chunk's cost weighted by its share of the m examples,
         and the L2 term (which holds 1/m) added once. Fills ``outputs`` with A^[L] if given."""
-        m, chunk, L = X.shape[1], self._chunk(), self.n_layers
+        m, chunk = X.shape[1], self._chunk()
         if m <= chunk:
             b = self._forward(X)
             if outputs is not None:
-                outputs[...] = nodes(b.A, self._layers, L, m)
-            return float(self._engine.output_cost(b, self._problem(), Y))
+                outputs[...] = self._output_block(b.A, m)
+            return float(self._run("output_cost", b, self._problem(), Y))
         J, no_l2 = 0.0, self._problem()._replace(l2=0.0)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
             b = self._forward(X[:, start:end])
             if outputs is not None:
-                outputs[:, start:end] = nodes(b.A, self._layers, L, end - start)
+                outputs[:, start:end] = self._output_block(b.A, end - start)
             Y_chunk = np.ascontiguousarray(Y[:, start:end])
-            J += (end - start) / m * float(self._engine.output_cost(b, no_l2, Y_chunk))
+            J += (end - start) / m * float(self._run("output_cost", b, no_l2, Y_chunk))
         return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))
 
     @_one_call_at_a_time
