@@ -169,8 +169,7 @@ def _ready(X, dtype):
 
 
 def _as_float_array(X, name, dtype):
-    if _ready(X, dtype):
-        return X
+    """X converted (the slow path of check_X and check_Y, which try ``_ready`` first)."""
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
@@ -178,7 +177,7 @@ def _as_float_array(X, name, dtype):
     # Read-only memory (a memmap, say) or unaligned data would compile kernels anew.
     if not (arr.flags.writeable and arr.flags.aligned):
         arr = arr.copy()
-    if not np.isfinite(arr).all():
+    if not all_finite(arr):
         raise ValueError(f"{name} contains NaN or infinite values (as {np.dtype(dtype)})")
     return arr
 
