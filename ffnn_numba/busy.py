@@ -9,12 +9,19 @@ slice of the scheduler at every parallel region. Here the benchmark makes the lo
 Timed with the benchmark's one timer, ``bench.side_by_side``: medians over alternating rounds
 of the mean step time of blocks of consecutive steps, so a stall caused by the load counts
 in full, as it does in a user's ``fit``, while a passing disturbance of one round does not.
+Each backend is called as a user's loop calls it, through the public ``Network.step``, so
+that the loops backend runs on the thread count its network has timed fastest under the
+load (``threads.ThreadChooser``). Below ``PARALLEL_MIN_WORK`` multiply-adds per product
+(tiny, small) every thread count runs the same serial code, so there "loops" and "loops,
+1 thread" differ by the noise of the measurement only.
 """
 import subprocess
 import sys
 import time
 
 from .bench import DTYPES, Step, side_by_side
+from .bench_step import case
+from .kernels.gemm import PARALLEL_MIN_WORK
 
 
 class BusyCores:
@@ -46,11 +53,18 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
             for size in sizes:
                 for dtype_name in dtypes:
                     dtype = DTYPES[dtype_name]
-                    steps = {"loops": Step(size, dtype, "loops"),
-                             "loops_1_thread": Step(size, dtype, "loops", threads=1),
-                             "numpy": Step(size, dtype, "numpy")}
+                    steps = {"loops": Step(size, dtype, "loops", public=True),
+                             "loops_1_thread": Step(size, dtype, "loops", threads=1, public=True),
+                             "numpy": Step(size, dtype, "numpy", public=True)}
                     seconds = side_by_side(steps, min_time)
-                    rows.append({"busy": busy, "size": size, "dtype": dtype_name, **seconds})
+                    rows.append({"busy": busy, "size": size, "dtype": dtype_name,
+                                 "threads": on_threads(size), **seconds})
                     log(f"  {busy} busy  {size:<6} {dtype_name:<7} loops "
                         f"{seconds['loops'] * 1e6:10.1f} us  numpy {seconds['numpy'] * 1e6:10.1f} us")
     return rows
+
+
+def on_threads(size):
+    """Whether the step of a benchmark size has products large enough to run on threads."""
+    sizes, m = case(size)
+    return max(n * n_prev for n_prev, n in zip(sizes, sizes[1:])) * m >= PARALLEL_MIN_WORK

@@ -12,11 +12,18 @@ import warnings
 import numpy as np
 
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
+from .threads import ThreadChooser
 from .buffers import Parameters, Workspace
+from .kernels.gemm import PARALLEL_MIN_WORK
 from .layout import NODE, Buffers, Problem, make_layers, n_params, nodes
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
+
+
+def _widest(layer_sizes):
+    """max over l of n^[l] n^[l-1]: the multiply-adds per example of the largest product."""
+    return max(n * n_prev for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
 
 
 def _one_call_at_a_time(method):
@@ -97,6 +104,7 @@ class Network:
         self._step_settings = training.SGD().settings()   # step's, α set on each call
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
+        self._widest = _widest(self.layer_sizes)
         self.optimizer_state = None  # (optimizer, state, steps) of the last fit, to resume
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(validation.check_seed(seed))
@@ -131,6 +139,7 @@ class Network:
         self._backend = validation.check_backend(name)
         self._engine = ENGINES[name]
         self._entries = {}   # compiled engine functions by name: see _run
+        self._threads = ThreadChooser()   # see _on_threads
 
     @property
     def l2(self):
@@ -159,14 +168,15 @@ class Network:
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("params", "_gradient_views", "_workspace_cache", "_engine",
                               "_lock", "_entries", "_plain_buffers", "_sgd_problem",
-                              "_step_problem")}
+                              "_step_problem", "_threads")}
         state["_workspace_cache"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._engine = ENGINES[self._backend]
-        self._entries = {}
+        self._entries, self._threads = {}, ThreadChooser()
+        self._widest = _widest(self.layer_sizes)
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
         self._plain_buffers = self._sgd_problem = self._step_problem = None
@@ -262,7 +272,7 @@ class Network:
         start, n = self._output_node, self.layer_sizes[-1]
         return buffer[start * m:(start + n) * m].reshape(n, m)
 
-    def _run(self, name, *args):
+    def _run(self, name, *args, m=None):
         """``engine.<name>(*args)`` with this network's own buffers and problem.
 
         On the loops backend, calls after the first go straight to the compiled function,
@@ -270,10 +280,11 @@ class Network:
         size): the types cannot change, since the buffers, the problem (``_problem``) and
         the validated arrays (C-contiguous, aligned, writeable, of the network's dtype) are
         typed alike on every call. Other callers use ``engine``, which types every call.
+        With ``m``, the batch size, the call runs on the thread count ``_on_threads`` chooses.
         """
         entry = self._entries.get(name)
         if entry is not None:
-            return entry(*args)
+            return entry(*args) if m is None else self._on_threads((name, m), m, entry, *args)
         function = getattr(self._engine, name)
         result = function(*args)
         overloads = getattr(function, "overloads", None)   # a Numba dispatcher
@@ -282,6 +293,14 @@ class Network:
             if compiled is not None:
                 self._entries[name] = compiled.entry_point
         return result
+
+    def _on_threads(self, key, m, function, *args):
+        """``function(*args)``, where the products of a batch of ``m`` examples run on threads
+        (loops backend, ``PARALLEL_MIN_WORK``), on the thread count that the network's
+        ``ThreadChooser`` has timed fastest for calls of kind ``key`` (see ``threads``)."""
+        if self._backend == "loops" and m * self._widest >= PARALLEL_MIN_WORK:
+            return self._threads.call(key, function, *args)
+        return function(*args)
 
     @property
     def engine(self):
@@ -315,7 +334,7 @@ class Network:
         m = X.shape[1]
         b = self._buffers(m)
         b.A[:X.size] = X.ravel()   # A^[0], the first block of the node buffer
-        self._run("forward_propagation", b, self._problem(), m)
+        self._run("forward_propagation", b, self._problem(), m, m=m)
         return b
 
     # -- the derivation -----------------------------------------------------------------
@@ -371,7 +390,7 @@ class Network:
         X, Y = self.validate(X, Y)
         m = X.shape[1]
         ws = self._forward(X)
-        self._run("backward_propagation", ws, self._problem(), Y, True)
+        self._run("backward_propagation", ws, self._problem(), Y, True, m=m)
         grads = {f"d{key}": g.copy() for key, g in self._gradient_views.items()}
         grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
         if trace:
@@ -419,10 +438,10 @@ class Network:
             self._step_problem = self._problem(registry.SGD, self._step_settings)
         p = self._step_problem
         if self._backend == "loops":   # compiled code raises no NumPy warnings
-            J = float(self._run("train_step", b, p, Y))
+            J = float(self._run("train_step", b, p, Y, m=m))
         else:
             with np.errstate(over="ignore", invalid="ignore"):   # reported below, once
-                J = float(self._run("train_step", b, p, Y))
+                J = float(self._run("train_step", b, p, Y, m=m))
         if not math.isfinite(J):
             warnings.warn(f"step: the cost is {J} on this batch, so the update was not a "
                           f"gradient step and the parameters may now hold non-finite values; "

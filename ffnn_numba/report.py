@@ -120,7 +120,8 @@ def busy_table(rows):
     for r in rows:
         lines.append(f"| {r['busy']} | {r['size']} | {r['dtype']} | {duration(r['loops'])} | "
                      f"{duration(r['loops_1_thread'])} | {duration(r['numpy'])} | "
-                     f"{r['numpy'] / r['loops']:.2f}x | {r['loops_1_thread'] / r['loops']:.2f}x |")
+                     f"{r['numpy'] / r['loops']:.2f}x | {r['loops_1_thread'] / r['loops']:.2f}x"
+                     f"{'' if r.get('threads', True) else ' (same serial code)'} |")
     return "\n".join(lines)
 
 
@@ -201,8 +202,12 @@ def markdown(results):
     if "busy" in results:
         lines += ["", "## On a busy machine", "",
                   "The same steps while other processes spin on the cores, started and stopped "
-                  "by the benchmark (`--busy`), timed the same way. *loops, 1 thread* is the "
-                  "loops backend limited to one thread (`ff.set_num_threads(1)`).", "",
+                  "by the benchmark (`--busy`), timed the same way but through the public "
+                  "`net.step(X, Y)`, as a user's loop calls it: the loops backend then runs on "
+                  "the thread count its network has timed fastest under the load "
+                  "(`ff.threads.ThreadChooser`). *loops, 1 thread* is the loops backend "
+                  "limited to one thread (`ff.set_num_threads(1)`); where every product is "
+                  "below `PARALLEL_MIN_WORK` both run the same serial code.", "",
                   busy_table(results["busy"])]
     if "cold" in results:
         lines += ["", f"## Cold and warm start ({results['cold']['dtype']}, fresh processes)", "",

@@ -9,7 +9,14 @@ step in proportion to the cores it takes, not by a scheduler time slice per para
 Inside joblib's workers (scikit-learn's ``n_jobs``) Numba starts with
 ``NUMBA_NUM_THREADS`` = cores // n_jobs, which joblib sets, so the workers share the cores
 instead of each starting a thread per core.
+
+Within that limit each network times its own calls and runs them on the thread count that
+is fastest under the machine's present load (``ThreadChooser``).
 """
+import statistics
+import time
+from collections import deque
+
 import numba
 
 
@@ -39,3 +46,84 @@ def set_num_threads(n):
 def get_num_threads():
     """The number of threads the loops backend uses."""
     return numba.get_num_threads()
+
+
+class ThreadChooser:
+    """How many threads one network's compiled calls use, chosen by timing them.
+
+    On an idle 2-core machine a medium network's step is 1.5x faster on two threads than on
+    one. With other processes on the cores, a parallel region waits for whichever of its
+    threads the scheduler has taken off its core, and one thread can be 1.3x faster
+    (``ffnn-numba bench --busy``). No fixed rule wins both, and the load changes while a fit
+    runs. So each kind of call (``key``: the function and its batch size) keeps the last
+    ``SAMPLES`` times of each candidate thread count and runs the one whose median is lowest,
+    except one call in ``EXPLORE``, which runs the candidate least recently timed: a change
+    of load is noticed within a few dozen calls, at the price of one call in ``EXPLORE`` on
+    the slower count. Results never depend on the choice: threads split the rows of each
+    product, and every output is summed by one thread in one order.
+
+    The candidates are the calling thread's Numba thread count (every core, or what
+    ``set_num_threads`` or joblib set), its half where that is 4 or more, and 1. With a
+    count of 1 there is nothing to choose, and the call runs as it is.
+    """
+
+    SAMPLES = 5
+    EXPLORE = 16
+
+    def __init__(self):
+        self._kinds = {}   # (key, limit) -> _Timings
+
+    @staticmethod
+    def candidates(limit):
+        """The thread counts tried under the limit ``limit``, most first."""
+        return tuple(sorted({limit, limit // 2 if limit >= 4 else limit, 1}, reverse=True))
+
+    def call(self, key, function, *args):
+        """``function(*args)`` on the thread count chosen for calls of kind ``key``, timed
+        for the next choices."""
+        limit = numba.get_num_threads()
+        if limit == 1:
+            return function(*args)
+        timings = self._kinds.get((key, limit))
+        if timings is None:
+            timings = self._kinds[key, limit] = _Timings(self.candidates(limit), self.SAMPLES)
+        n = timings.choose(self.EXPLORE)
+        numba.set_num_threads(n)
+        try:
+            start = time.perf_counter()
+            result = function(*args)
+            seconds = time.perf_counter() - start
+        finally:
+            numba.set_num_threads(limit)
+        timings.record(n, seconds)
+        return result
+
+    def choices(self):
+        """{(key, limit): the thread count now preferred}, for tests and curious users."""
+        return {kind: timings.best() for kind, timings in self._kinds.items()}
+
+
+class _Timings:
+    """The latest times of each candidate thread count for one kind of call."""
+
+    def __init__(self, candidates, samples):
+        self.samples = {n: deque(maxlen=samples) for n in candidates}
+        self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
+        self.calls = 0
+
+    def best(self):
+        return min(self.samples, key=lambda n: statistics.median(self.samples[n] or [0.0]))
+
+    def choose(self, explore):
+        self.calls += 1
+        fewest = min(self.samples, key=lambda n: len(self.samples[n]))
+        if len(self.samples[fewest]) < 3:   # every candidate is timed a few times first
+            return fewest
+        best = self.best()
+        if self.calls % explore:
+            return best
+        return min((n for n in self.samples if n != best), key=self.last.get)
+
+    def record(self, n, seconds):
+        self.samples[n].append(seconds)
+        self.last[n] = self.calls

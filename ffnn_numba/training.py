@@ -277,8 +277,10 @@ def fit(net, X, Y, options):
                 # a second, after a completed update.
                 for b0 in range(0, n_batches, chunk):
                     b1 = min(b0 + chunk, n_batches)
-                    net.engine.train_epoch(b, p, X, Y, order[b0 * batch_size:b1 * batch_size],
-                                           batch_size, batch_costs[b0:b1], batch_hits[b0:b1])
+                    net._on_threads(("train_epoch", batch_size, b1 - b0), batch_size,
+                                    net.engine.train_epoch, b, p, X, Y,
+                                    order[b0 * batch_size:b1 * batch_size], batch_size,
+                                    batch_costs[b0:b1], batch_hits[b0:b1])
                     net.optimizer_state = (o.optimizer, state, settings[registry.STEPS])
                 cost = float(batch_costs @ batch_shares)
                 diverged = not (math.isfinite(cost) and np.isfinite(net.theta).all())

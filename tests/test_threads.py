@@ -1,0 +1,115 @@
+"""The thread count each network's calls run on: chosen by timing (``threads.ThreadChooser``),
+never changing a result, always within the caller's own limit."""
+import numba
+import numpy as np
+import pytest
+
+import ffnn_numba as ff
+from ffnn_numba import threads
+
+# A network whose step runs its products on threads: 512 x 512 x 64 >= PARALLEL_MIN_WORK.
+SIZES, M = [512, 512, 3], 64
+
+
+class FakeClock:
+    """``time.perf_counter`` for the chooser: calls take ``costs[thread count]`` seconds."""
+
+    def __init__(self, costs):
+        self.now, self.costs = 0.0, costs
+
+    def __call__(self):
+        return self.now
+
+    def work(self):
+        self.now += self.costs[numba.get_num_threads()]
+        return numba.get_num_threads()
+
+
+def _runs(chooser, clock, calls, key="step"):
+    return [chooser.call(key, clock.work) for _ in range(calls)]
+
+
+@pytest.fixture
+def two_threads():
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs 2 threads (NUMBA_NUM_THREADS)")
+    saved = numba.get_num_threads()
+    numba.set_num_threads(2)
+    yield
+    numba.set_num_threads(saved)
+
+
+def test_candidates_are_the_limit_its_half_and_one():
+    assert threads.ThreadChooser.candidates(2) == (2, 1)
+    assert threads.ThreadChooser.candidates(3) == (3, 1)
+    assert threads.ThreadChooser.candidates(16) == (16, 8, 1)
+
+
+@pytest.mark.parametrize("costs, best", [({1: 2.0, 2: 1.0}, 2), ({1: 1.0, 2: 3.0}, 1)])
+def test_the_faster_count_runs_and_the_other_is_tried_now_and_then(monkeypatch, two_threads,
+                                                                  costs, best):
+    clock = FakeClock(costs)
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    ran = _runs(chooser, clock, 6 + 10 * chooser.EXPLORE)
+    assert sorted(ran[:6]) == [1, 1, 1, 2, 2, 2]          # each timed before choosing
+    steady = ran[6:]
+    assert steady.count(best) == len(steady) - 10      # the other once in every EXPLORE
+    assert chooser.choices() == {("step", 2): best}
+    assert numba.get_num_threads() == 2                 # the caller's count is put back
+
+
+def test_a_change_of_load_is_followed(monkeypatch, two_threads):
+    clock = FakeClock({1: 2.0, 2: 1.0})
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    _runs(chooser, clock, 50)
+    clock.costs = {1: 2.0, 2: 5.0}     # other processes take the cores: threads now wait
+    ran = _runs(chooser, clock, 8 * chooser.EXPLORE)
+    tail = ran[-4 * chooser.EXPLORE:]
+    assert tail.count(2) == 4                          # only to try it again
+
+
+def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads):
+    chooser = threads.ThreadChooser()
+    numba.set_num_threads(1)
+    assert _runs(chooser, FakeClock({1: 1.0}), 5) == [1] * 5
+    assert chooser.choices() == {}                     # nothing to choose from
+    numba.set_num_threads(2)
+
+    def interrupted():
+        raise KeyboardInterrupt
+    for _ in range(8):
+        with pytest.raises(KeyboardInterrupt):
+            chooser.call("step", interrupted)
+        assert numba.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_network_chooses_per_call_and_computes_the_same_on_any_count(two_threads, dtype):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((SIZES[0], M)), rng.integers(0, SIZES[-1], M)
+    nets = [ff.Network(SIZES, cost="categorical_cross_entropy", dtype=dtype, seed=1)
+            for _ in range(2)]
+    ff.set_num_threads(1)
+    try:
+        one = [nets[0].step(X, y, 0.05) for _ in range(12)]
+    finally:
+        ff.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert nets[0]._threads.choices() == {}
+    chosen = [nets[1].step(X, y, 0.05) for _ in range(12)]
+    assert set(key for (key, m), limit in nets[1]._threads.choices()) == {"train_step"}
+    assert one == chosen
+    np.testing.assert_array_equal(nets[0].theta, nets[1].theta)
+    nets[0].fit(X, y, epochs=2, batch_size=M, seed=0)
+    nets[1].fit(X, y, epochs=2, batch_size=M, seed=0)
+    np.testing.assert_array_equal(nets[0].theta, nets[1].theta)
+
+
+def test_small_networks_never_pay_for_choosing():
+    net = ff.Network([4, 8, 2], cost="categorical_cross_entropy", seed=0)
+    X, y = np.ones((4, 16)), np.array([0, 1] * 8)
+    net.step(X, y)
+    net.step(X, y)
+    net.fit(X, y, epochs=2, batch_size=4)
+    assert net._threads.choices() == {}
