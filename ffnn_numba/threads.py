@@ -56,10 +56,12 @@ class ThreadChooser:
     threads the scheduler has taken off its core, and one thread can be 1.3x faster
     (``ffnn-numba bench --busy``). No fixed rule wins both, and the load changes while a fit
     runs. So each kind of call (``key``: the function and its batch size) keeps the last
-    ``SAMPLES`` times of each candidate thread count and runs the one whose median is lowest,
-    except one call in ``EXPLORE``, which runs the candidate least recently timed: a change
-    of load is noticed within a few dozen calls, at the price of one call in ``EXPLORE`` on
-    the slower count. Results never depend on the choice: threads split the rows of each
+    ``SAMPLES`` times of each candidate thread count and runs the one whose mean is lowest
+    (the mean, not the median: a parallel region that now and then waits a whole time slice
+    for a lost thread costs its mean). It retries another candidate once the time spent
+    since that one last ran reaches ``RETRY`` times its mean: a change of load is noticed
+    within a few dozen calls, and retrying costs at most about 1/``RETRY`` of the time
+    however slow the other candidate has become. Results never depend on the choice: threads split the rows of each
     product, and every output is summed by one thread in one order.
 
     The candidates are the calling thread's Numba thread count (every core, or what
@@ -68,7 +70,7 @@ class ThreadChooser:
     """
 
     SAMPLES = 5
-    EXPLORE = 16
+    RETRY = 20
 
     def __init__(self):
         self._kinds = {}   # (key, limit) -> _Timings
@@ -87,7 +89,7 @@ class ThreadChooser:
         timings = self._kinds.get((key, limit))
         if timings is None:
             timings = self._kinds[key, limit] = _Timings(self.candidates(limit), self.SAMPLES)
-        n = timings.choose(self.EXPLORE)
+        n = timings.choose(self.RETRY)
         numba.set_num_threads(n)
         try:
             start = time.perf_counter()
@@ -111,18 +113,22 @@ class _Timings:
         self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
         self.calls = 0
 
-    def best(self):
-        return min(self.samples, key=lambda n: statistics.median(self.samples[n] or [0.0]))
+    def mean(self, n):
+        return statistics.fmean(self.samples[n]) if self.samples[n] else 0.0
 
-    def choose(self, explore):
+    def best(self):
+        return min(self.samples, key=self.mean)
+
+    def choose(self, retry):
         self.calls += 1
         fewest = min(self.samples, key=lambda n: len(self.samples[n]))
         if len(self.samples[fewest]) < 3:   # every candidate is timed a few times first
             return fewest
         best = self.best()
-        if self.calls % explore:
-            return best
-        return min((n for n in self.samples if n != best), key=self.last.get)
+        for n in sorted(self.samples, key=self.last.get):   # least recently run first
+            if n != best and (self.calls - self.last[n]) * self.mean(best) >= retry * self.mean(n):
+                return n
+        return best
 
     def record(self, n, seconds):
         self.samples[n].append(seconds)

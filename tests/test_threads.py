@@ -51,10 +51,13 @@ def test_the_faster_count_runs_and_the_other_is_tried_now_and_then(monkeypatch, 
     clock = FakeClock(costs)
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
-    ran = _runs(chooser, clock, 6 + 10 * chooser.EXPLORE)
+    ran = _runs(chooser, clock, 1006)
     assert sorted(ran[:6]) == [1, 1, 1, 2, 2, 2]          # each timed before choosing
     steady = ran[6:]
-    assert steady.count(best) == len(steady) - 10      # the other once in every EXPLORE
+    # The other is retried once the time since it last ran is RETRY times its own: once
+    # in RETRY calls if it took as long, once in 3 RETRY if three times as long.
+    every = chooser.RETRY * costs[3 - best] / costs[best]
+    assert steady.count(3 - best) == pytest.approx(1000 / every, abs=1)
     assert chooser.choices() == {("step", 2): best}
     assert numba.get_num_threads() == 2                 # the caller's count is put back
 
@@ -65,9 +68,9 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     chooser = threads.ThreadChooser()
     _runs(chooser, clock, 50)
     clock.costs = {1: 2.0, 2: 5.0}     # other processes take the cores: threads now wait
-    ran = _runs(chooser, clock, 8 * chooser.EXPLORE)
-    tail = ran[-4 * chooser.EXPLORE:]
-    assert tail.count(2) == 4                          # only to try it again
+    ran = _runs(chooser, clock, 410)
+    assert ran[:2] == [2, 2] and ran[2] == 1         # two slow runs turn the mean
+    assert ran[10:].count(2) == pytest.approx(400 / (chooser.RETRY * 5 / 2), abs=1)
 
 
 def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads):
