@@ -21,11 +21,6 @@ ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": refer
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
 
 
-def _widest(layer_sizes):
-    """max over l of n^[l] n^[l-1]: the multiply-adds per example of the largest product."""
-    return max(n * n_prev for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
-
-
 def _one_call_at_a_time(method):
     """Run ``method`` holding the network's lock: every call computes in the network's one
     set of buffers, so two threads must not interleave on one network. Different networks
@@ -104,7 +99,6 @@ class Network:
         self._step_settings = training.SGD().settings()   # step's, α set on each call
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
-        self._widest = _widest(self.layer_sizes)
         self.optimizer_state = None  # (optimizer, state, steps) of the last fit, to resume
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(validation.check_seed(seed))
@@ -140,6 +134,9 @@ class Network:
         self._engine = ENGINES[name]
         self._entries = {}   # compiled engine functions by name: see _run
         self._threads = ThreadChooser()   # see _on_threads
+        # The batch size from which the largest product runs on threads (PARALLEL_MIN_WORK).
+        widest = max(n * n_prev for n_prev, n in zip(self.layer_sizes, self.layer_sizes[1:]))
+        self._threads_from = -(-PARALLEL_MIN_WORK // widest) if name == "loops" else math.inf
 
     @property
     def l2(self):
@@ -168,15 +165,13 @@ class Network:
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("params", "_gradient_views", "_workspace_cache", "_engine",
                               "_lock", "_entries", "_plain_buffers", "_sgd_problem",
-                              "_step_problem", "_threads")}
+                              "_step_problem", "_threads", "_threads_from")}
         state["_workspace_cache"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._engine = ENGINES[self._backend]
-        self._entries, self._threads = {}, ThreadChooser()
-        self._widest = _widest(self.layer_sizes)
+        self.backend = self._backend   # its compiled entries and thread choices start afresh
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
         self._plain_buffers = self._sgd_problem = self._step_problem = None
@@ -284,7 +279,9 @@ class Network:
         """
         entry = self._entries.get(name)
         if entry is not None:
-            return entry(*args) if m is None else self._on_threads((name, m), m, entry, *args)
+            if m is None or m < self._threads_from:
+                return entry(*args)
+            return self._threads.call((name, m), entry, *args)
         function = getattr(self._engine, name)
         result = function(*args)
         overloads = getattr(function, "overloads", None)   # a Numba dispatcher
@@ -298,9 +295,9 @@ class Network:
         """``function(*args)``, where the products of a batch of ``m`` examples run on threads
         (loops backend, ``PARALLEL_MIN_WORK``), on the thread count that the network's
         ``ThreadChooser`` has timed fastest for calls of kind ``key`` (see ``threads``)."""
-        if self._backend == "loops" and m * self._widest >= PARALLEL_MIN_WORK:
-            return self._threads.call(key, function, *args)
-        return function(*args)
+        if m < self._threads_from:
+            return function(*args)
+        return self._threads.call(key, function, *args)
 
     @property
     def engine(self):
