@@ -210,9 +210,8 @@ class Network:
     def validate(self, X, Y):
         """(X, Y) checked and converted as every method does; 1-D class labels become one-hot
         columns of Y."""
-        X = self.validate_X(X)
-        return X, validation.check_Y(Y, self.layer_sizes[-1], X.shape[1], self.cost_name,
-                                     self.dtype)
+        return validation.check_batch(X, Y, self.layer_sizes[0], self.layer_sizes[-1],
+                                      self.cost_name, self.dtype)
 
     def engine_arguments(self, m, optimizer=None, state=None):
         """The two arguments every engine function takes, for batches of up to m examples.

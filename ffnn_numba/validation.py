@@ -10,7 +10,8 @@ import numbers
 import numpy as np
 
 from . import registry
-from .kernels.inputs import all_finite, all_within, columns_sum_to_one
+from .kernels import inputs
+from .kernels.inputs import all_finite, all_within
 
 
 def check_choice(kind, name, valid):
@@ -224,12 +225,32 @@ def check_Y(Y, n_output, m, cost, dtype):
     return Y
 
 
+# What each cost needs of its targets, as ``kernels.inputs.batch_ready`` takes it.
+_TARGETS = {name: inputs.DISTRIBUTIONS if name == "categorical_cross_entropy" else
+            inputs.IN_UNIT_INTERVAL if cost.cross_entropy else inputs.FINITE
+            for name, cost in registry.COSTS.items()}
+
+
 def _targets_fit(Y, cost):
     """Whether finite targets suit the cost, in one compiled pass (the fast path of check_Y;
     the checks below name the problem otherwise)."""
-    if cost == "categorical_cross_entropy":
-        return columns_sum_to_one(Y, 1e-4)
-    return not registry.COSTS[cost].cross_entropy or all_within(Y, 0.0, 1.0)
+    kind = _TARGETS[cost]
+    if kind == inputs.DISTRIBUTIONS:
+        return inputs.columns_sum_to_one(Y, 1e-4)
+    return kind == inputs.FINITE or all_within(Y, 0.0, 1.0)
+
+
+def check_batch(X, Y, n_input, n_output, cost, dtype):
+    """(check_X(X, ...), check_Y(Y, ...)), in one compiled pass where X and Y are already
+    C-contiguous arrays of the dtype and of their shapes, as in a user's own training loop
+    (the public ``step`` and ``gradients`` at small sizes: 0.7 µs instead of 1.7)."""
+    if (type(X) is np.ndarray and type(Y) is np.ndarray and X.dtype == dtype
+            and Y.dtype == dtype and X.flags.carray and Y.flags.carray and X.ndim == 2
+            and X.shape[0] == n_input and X.shape[1] and Y.shape == (n_output, X.shape[1])
+            and inputs.batch_ready(X, Y, _TARGETS[cost])):
+        return X, Y
+    X = check_X(X, n_input, dtype)
+    return X, check_Y(Y, n_output, X.shape[1], cost, dtype)
 
 
 def _one_hot(labels, n_output, m, dtype):

@@ -42,3 +42,21 @@ def columns_sum_to_one(a, tolerance):
         if abs(total - 1) > tolerance:
             return False
     return True
+
+
+# What a cost needs of its targets, for ``batch_ready``: finite numbers, numbers in [0, 1]
+# (the cross-entropies), or columns that are probability distributions (categorical).
+FINITE, IN_UNIT_INTERVAL, DISTRIBUTIONS = 0, 1, 2
+
+
+@jit
+def batch_ready(X, Y, targets):
+    """True when X is finite and Y is what the cost needs (``targets``: ``FINITE``,
+    ``IN_UNIT_INTERVAL`` or ``DISTRIBUTIONS``): the checks of a training batch in one call."""
+    if not all_finite(X):
+        return False
+    if targets == FINITE:
+        return all_finite(Y)
+    if targets == IN_UNIT_INTERVAL:
+        return all_within(Y, 0.0, 1.0)
+    return columns_sum_to_one(Y, 1e-4)

@@ -111,3 +111,24 @@ def test_divergence_warns_and_stops(backend):
     with pytest.warns(RuntimeWarning, match="training diverged in epoch"):
         history = net.fit(X, X[:1] ** 2, epochs=50, learning_rate=10.0)
     assert len(history["cost"]) < 50
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("cost, good, bad", [
+    ("mean_squared_error", [[0.5, -3.0]], [[0.5, np.inf]]),
+    ("binary_cross_entropy", [[0.0, 1.0]], [[0.0, 1.5]]),
+    ("categorical_cross_entropy", [[0.2, 1.0], [0.8, 0.0]], [[0.5, 1.0], [0.6, 0.0]]),
+])
+def test_a_ready_batch_is_used_as_it_is_and_a_bad_one_named(cost, good, bad, dtype):
+    """check_batch's one compiled pass takes the caller's own arrays where they are ready,
+    and where anything is wrong the full checks name it, as check_X and check_Y do."""
+    from ffnn_numba import validation
+    n_out = len(good)
+    X, Y = np.ones((3, 2), dtype), np.array(good, dtype)
+    X_checked, Y_checked = validation.check_batch(X, Y, 3, n_out, cost, dtype)
+    assert X_checked is X and Y_checked is Y
+    with pytest.raises(ValueError, match="Y|targets|column"):
+        validation.check_batch(X, np.array(bad, dtype), 3, n_out, cost, dtype)
+    X[1, 1] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        validation.check_batch(X, Y, 3, n_out, cost, dtype)
