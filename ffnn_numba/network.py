@@ -12,10 +12,10 @@ import warnings
 import numpy as np
 
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
-from .threads import ThreadChooser
 from .buffers import Parameters, Workspace
 from .kernels.gemm import PARALLEL_MIN_WORK
 from .layout import NODE, Buffers, Problem, make_layers, n_params, nodes
+from .threads import ThreadChooser
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
