@@ -76,6 +76,19 @@ def test_gemm_accumulates_and_reads_strided_views(dtype):
     assert_close(C, C0 + Lt.T.astype(np.float64) @ R, dtype)
 
 
+
+def test_strided_types_any_array_as_layout_A_without_copying():
+    """_views.strided: the same array, typed "A", so that gemm's kernel compiles once for
+    every layout of its operands (the four calls of a training step)."""
+    from ffnn_numba.kernels._views import strided
+    same = numba.njit(lambda a: strided(a))
+    a = np.arange(12.0).reshape(3, 4)
+    for view in (a, a.T, a[:, ::2]):
+        out = same(view)
+        assert out.shape == view.shape and np.shares_memory(out, view)
+        assert np.array_equal(out, view)
+    assert {sig.return_type.layout for sig in same.nopython_signatures} == {"A"}
+
 def test_scratch_size_covers_gemm():
     """layout.scratch_size repeats gemm's NC and MC and step's BLOCKED_MIN_WORK; it must cover
     each product of each layer that takes the blocked form (784 x 130 does from m = 3 on)."""
