@@ -201,8 +201,13 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
     """Compile ``func`` in nopython mode with the library's options.
 
     Use as ``@jit``, ``@jit(fast=True)``, ``@jit(parallel=True)``; ``inline=True`` merges a
-    small helper into each caller before typing, so that the reference counting of the
-    views it returns can be pruned (measured: 7% of a tiny training step).
+    function into each caller before typing (with the caller's options: only where both
+    have the same ``fast``). For a small helper, so that the reference counting of the views
+    it returns can be pruned (measured: 7% of a tiny training step); for the thin layers
+    between an entry point and the kernels (dispatch on a code, choice of a product form),
+    because every compiled function links, re-optimises and re-emits the machine code of
+    everything it calls: each compiled layer of a chain paid for the kernels below it once
+    more (inlining them cut a cold first fit from 38 s to 25 s).
     """
     if func is None:
         return lambda f: jit(f, fast=fast, parallel=parallel, inline=inline)

@@ -206,7 +206,7 @@ ACTIVATION_FUNCTIONS = {
 }
 
 
-@jit
+@jit(inline=True)
 def activation_forward(A, Z, code):
     """a_{j,i} = g_j(z_{1,i}, ..., z_{n,i})  (eq:a_scalar) for the activation ``code``. Overwrites A."""
     if code == LINEAR:
@@ -229,7 +229,7 @@ def activation_forward(A, Z, code):
         softmax_forward(A, Z)
 
 
-@jit
+@jit(inline=True)
 def activation_backward(dZ, dA, Z, A, code):
     """dJ/dz_{j,i} = Σ_p dJ/da_{p,i} ∂a_{p,i}/∂z_{j,i}  (eq:dz_scalar) for ``code``. Overwrites dZ."""
     if code == LINEAR:

@@ -117,7 +117,7 @@ def rows_times(C, L, B):
                 C[r, i] += l0 * B[q_left, i]
 
 
-@jit
+@jit(inline=True)
 def linear_forward_unrolled(Z, W, A_prev, b):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), four k per pass. Overwrites Z."""
     for j in range(Z.shape[0]):
@@ -126,14 +126,14 @@ def linear_forward_unrolled(Z, W, A_prev, b):
     rows_times(Z, W, A_prev)
 
 
-@jit
+@jit(inline=True)
 def prev_activation_gradient_unrolled(dA_prev, W, dZ):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), four j per pass. Overwrites dA_prev."""
     fill(dA_prev, 0)
     rows_times(dA_prev, W.T, dZ)
 
 
-@jit
+@jit(inline=True)
 def cheaper_transposed(L, R, scratch):
     """Whether C^T += R^T L^T costs ``gemm`` less than C += L R (``padded_work``), and its
     panels fit in ``scratch``."""
@@ -144,7 +144,7 @@ def cheaper_transposed(L, R, scratch):
     return transposed < as_written and scratch_length(n_s, n_t, n_r) <= scratch.shape[0]
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def product(C, L, R, scratch):
     """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm``: C += L R as written, or transposed,
     C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
@@ -159,7 +159,7 @@ def product(C, L, R, scratch):
         gemm(C, L, R, scratch)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def linear_forward_blocked(Z, W, A_prev, b, scratch):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z."""
     for j in range(Z.shape[0]):
@@ -168,7 +168,7 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
     gemm(Z, W, A_prev, scratch)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW.
 
@@ -180,14 +180,14 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     product(dW, dZ, A_prev.T, scratch)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def weight_gradient_dots(dW, dZ, A_prev):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), as dot products. Overwrites dW."""
     fill(dW, 0)
     dot_products(dW, dZ, A_prev)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
     fill(dA_prev, 0)

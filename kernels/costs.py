@@ -181,7 +181,7 @@ COST_FUNCTIONS = {
 }
 
 
-@jit
+@jit(inline=True)
 def cost_forward(Z, A, Y, code, from_logits):
     """J = f(A^[L], Y)  (eq:J) for the cost ``code``; from Z^[L] when ``from_logits``
     (the fused pairs only: A^[L] must be the output activation of Z^[L])."""
@@ -196,7 +196,7 @@ def cost_forward(Z, A, Y, code, from_logits):
     return binary_cross_entropy_cost(A, Y)
 
 
-@jit
+@jit(inline=True)
 def cost_backward(dA, A, Y, code):
     """The seed dJ/dA^[L] for the cost ``code``. Overwrites dA."""
     if code == MEAN_SQUARED_ERROR:

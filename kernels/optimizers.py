@@ -61,7 +61,7 @@ UPDATE_RULES = {"sgd": sgd_update, "momentum": momentum_update, "nesterov": nest
               "adam": adam_update}
 
 
-@jit
+@jit(inline=True)
 def parameter_update(theta, grad, state, settings, code):
     """The update of the optimizer ``code``."""
     if code == SGD:

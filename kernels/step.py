@@ -33,7 +33,7 @@ biases = jit(layout.biases, inline=True)
 nodes = jit(layout.nodes, inline=True)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def layer_linear_forward(Z, W, A_prev, b, scratch):
     """z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j  (eq:z_scalar), in the faster form for its size."""
     n, n_prev = W.shape
@@ -44,7 +44,7 @@ def layer_linear_forward(Z, W, A_prev, b, scratch):
         linear_forward_blocked(Z, W, A_prev, b, scratch)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def layer_weight_gradient(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), in the faster form for its size."""
     n, n_prev = dW.shape
@@ -54,7 +54,7 @@ def layer_weight_gradient(dW, dZ, A_prev, scratch):
         weight_gradient_blocked(dW, dZ, A_prev, scratch)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), in the faster form for its size."""
     n, n_prev = W.shape
@@ -145,13 +145,15 @@ def backward_propagation(b, p, Y, to_input):
         l2_gradient(b.grad, b.theta, layers, p.l2, m)
 
 
-@jit(parallel=True)
+@jit(parallel=True, inline=True)
 def train_step(b, p, Y):
     """One step of the update rule p.optimizer on the batch whose A^[0] is in b.A: forward,
     J, backward, then the update (kernels/optimizers.py). Returns J before the update."""
     forward_propagation(b, p, Y.shape[1])
     J = output_cost(b, p, Y)
-    backward_propagation(b, p, Y, False)
+    # bool(): a plain bool, as Network.gradients passes; a literal False would be typed
+    # Literal[bool](False) and compile a second backward_propagation (3.6 s from cold).
+    backward_propagation(b, p, Y, bool(False))
     parameter_update(b.theta, b.grad, b.state, p.settings, p.optimizer)
     return J
 

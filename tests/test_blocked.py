@@ -76,6 +76,45 @@ def test_gemm_accumulates_and_reads_strided_views(dtype):
     assert_close(C, C0 + Lt.T.astype(np.float64) @ R, dtype)
 
 
+
+
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+def test_gemm_adds_into_C_of_any_order(order, dtype):
+    """gemm passes C on strided and adds into it by its order (row_group): C-ordered (Z,
+    dA_prev, dW), Fortran-ordered (dW^T) or neither, each over several panels and groups."""
+    rng = np.random.default_rng(5)
+    L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 40), (40, 300)])
+    C0 = rng.standard_normal((70, 300)).astype(dtype)
+    C = {"C": C0.copy(), "F": np.asfortranarray(C0),
+         "strided": np.repeat(C0, 2, axis=1)[:, ::2]}[order]
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, 300), np.nan, dtype))
+    assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
+
+def test_strided_types_any_array_as_layout_A_without_copying():
+    """_views.strided: the same array, typed "A", so that gemm's kernel compiles once for
+    every layout of its operands (the four calls of a training step)."""
+    from ffnn_numba.kernels._views import strided
+    same = numba.njit(lambda a: strided(a))
+    a = np.arange(12.0).reshape(3, 4)
+    for view in (a, a.T, a[:, ::2]):
+        out = same(view)
+        assert out.shape == view.shape and np.shares_memory(out, view)
+        assert np.array_equal(out, view)
+    assert {sig.return_type.layout for sig in same.nopython_signatures} == {"A"}
+
+
+def test_c_ordered_is_checked_before_typing_an_array_so():
+    """_views.is_c_ordered: true only where indexing from the shape (layout "C") reads the
+    same numbers as through the strides."""
+    from ffnn_numba.kernels._views import c_ordered, is_c_ordered
+    check = numba.njit(lambda a: is_c_ordered(a))
+    a = np.arange(12.0).reshape(3, 4)
+    assert check(a) and check(a.T.T) and check(a[1:2]) and check(a[:, :1].copy())
+    assert not check(a.T) and not check(a[:, ::2]) and not check(a[:, :2])
+    assert check(np.asfortranarray(a).T)
+    retyped = numba.njit(lambda a: c_ordered(a).copy())
+    assert np.array_equal(retyped(a), a)
+
 def test_scratch_size_covers_gemm():
     """layout.scratch_size repeats gemm's NC and MC and step's BLOCKED_MIN_WORK; it must cover
     each product of each layer that takes the blocked form (784 x 130 does from m = 3 on)."""

@@ -1,0 +1,59 @@
+"""Arrays retyped by layout, so that a kernel compiles once for arrays of every layout.
+
+Numba compiles a kernel once per combination of argument types, and a C-ordered array, a
+Fortran-ordered one (a transposed view: W.T, A_prev.T, dW.T) and any other strided view are
+three types. ``gemm`` is called with four such combinations, and each compiled copy of its
+kernel costs seconds of LLVM on first use, repeated in every kernel that calls it.
+
+``strided``: the same array typed "A" (read through its strides, as an "A" array always is),
+so that every call has the one type. ``c_ordered``: the same array typed "C" again, after
+``is_c_ordered`` has checked that it is, where a loop needs the layout to vectorise.
+"""
+from numba.core import config, types
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+
+from ._jit import jit
+
+
+@intrinsic
+def strided(typingctx, a):
+    """The array ``a`` itself, typed with layout "A" (an array's data, shape and strides are
+    stored alike in every layout, so nothing is copied or converted)."""
+    if not isinstance(a, types.Array):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
+    return a.copy(layout="A")(a), codegen
+
+
+
+@intrinsic
+def c_ordered(typingctx, a):
+    """The array ``a`` typed as C-ordered (layout "C"), for a caller that has checked that it
+    is (``is_c_ordered``): compiled code then indexes it from its shape, and LLVM can prove
+    that neighbouring columns lie next to each other, as it must to vectorise a loop."""
+    if not isinstance(a, types.Array):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
+    return a.copy(layout="C")(a), codegen
+
+
+@jit(inline=True)
+def is_c_ordered(a):
+    """Whether the 2-D ``a`` lies in memory as a C-ordered array of its shape."""
+    n, m = a.shape
+    return (m <= 1 or a.strides[1] == a.itemsize) and (n <= 1 or a.strides[0] == m * a.itemsize)
+
+
+if config.DISABLE_JIT:
+    def strided(a):   # noqa: F811 - plain Python: NumPy arrays have no layout types
+        """Plain Python (NUMBA_DISABLE_JIT=1): ``a`` itself."""
+        return a
+
+    def c_ordered(a):   # noqa: F811
+        """Plain Python (NUMBA_DISABLE_JIT=1): ``a`` itself."""
+        return a
