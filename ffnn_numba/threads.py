@@ -58,19 +58,21 @@ class ThreadChooser:
     runs. So each kind of call (``key``: the function and its batch size) keeps the last
     ``SAMPLES`` times of each candidate thread count and runs the one whose mean is lowest
     (the mean, not the median: a parallel region that now and then waits a whole time slice
-    for a lost thread costs its mean). It retries another candidate once the time spent
-    since that one last ran reaches ``RETRY`` times its mean: a change of load is noticed
-    within a few dozen calls, and retrying costs at most about 1/``RETRY`` of the time
-    however slow the other candidate has become. Results never depend on the choice: threads split the rows of each
-    product, and every output is summed by one thread in one order.
+    for a lost thread costs its mean; but without the longest time, so that one passing
+    disturbance does not bench the best count until retries push it out). It retries
+    another candidate once the time spent since that one last ran reaches ``RETRY`` times
+    its mean: a change of load is noticed within a few dozen calls, and retrying costs at
+    most about 1/``RETRY`` of the time however slow the other candidate has become.
+    Results never depend on the choice: threads split the rows of each product, and every
+    output is summed by one thread in one order.
 
     The candidates are the calling thread's Numba thread count (every core, or what
     ``set_num_threads`` or joblib set), its half where that is 4 or more, and 1. With a
     count of 1 there is nothing to choose, and the call runs as it is.
     """
 
-    SAMPLES = 5
-    RETRY = 20
+    SAMPLES = 12
+    RETRY = 40
 
     def __init__(self):
         self._kinds = {}   # (key, limit) -> _Timings
@@ -114,7 +116,12 @@ class _Timings:
         self.calls = 0
 
     def mean(self, n):
-        return statistics.fmean(self.samples[n]) if self.samples[n] else 0.0
+        """The mean of candidate n's latest times without their longest (see ThreadChooser):
+        the stalls of a busy machine, many per window, still count."""
+        times = self.samples[n]
+        if len(times) < 3:
+            return statistics.fmean(times) if times else 0.0
+        return (sum(times) - max(times)) / (len(times) - 1)
 
     def best(self):
         return min(self.samples, key=self.mean)

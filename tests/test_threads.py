@@ -69,8 +69,10 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     _runs(chooser, clock, 50)
     clock.costs = {1: 2.0, 2: 5.0}     # other processes take the cores: threads now wait
     ran = _runs(chooser, clock, 410)
-    assert ran[:2] == [2, 2] and ran[2] == 1         # two slow runs turn the mean
-    assert ran[10:].count(2) == pytest.approx(400 / (chooser.RETRY * 5 / 2), abs=1)
+    # Its mean leaves out the longest time, so a lone slow run changes nothing; a few do.
+    assert ran[:3] == [2, 2, 2] and set(ran[6:40]) == {1}
+    retried = ran[10:].count(2)   # still retried, for a lasting change back, but cheaply:
+    assert 1 <= retried and retried * 5.0 <= 2 * (400 * 2.0) / chooser.RETRY
 
 
 def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads):
