@@ -8,6 +8,7 @@ called past Numba's argument typing (the *core*, see ``direct``), or the public
 update in PyTorch eager (``peer_torch``) or one ``jax.jit`` (``peer_jax``). Before any
 timing one step from identical parameters is run on every backend and compared with numpy's. Compilation is never timed: each callable is warmed up first.
 """
+import contextlib
 import statistics
 import time
 import tracemalloc
@@ -146,22 +147,32 @@ def block_mean(step, threads=None):
     every thread) around the block. A stall inside the block counts in full, as it does in a
     user's ``fit``. A result JAX computes asynchronously is waited for at the end of the block,
     so that JAX overlaps its calls as in a user's loop but every one is counted."""
-    saved = numba.get_num_threads()
-    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
-    try:
+    with numba_threads(threads):
         n, start = 0, time.perf_counter()
         while n < 3 or time.perf_counter() - start < BLOCK_SECONDS:
             result = step()
             n += 1
         getattr(result, "block_until_ready", lambda: None)()
         return (time.perf_counter() - start) / n
+
+
+@contextlib.contextmanager
+def numba_threads(threads=None):
+    """Numba's thread count set to ``threads`` (None: every thread) for the block."""
+    saved = numba.get_num_threads()
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+    try:
+        yield
     finally:
         numba.set_num_threads(saved)
 
 
 # Seconds of rest before each turn: OpenBLAS's threads spin for about 0.1 s after their last
 # product, and would otherwise slow whichever step follows numpy's (by up to 40% at the
-# medium size), which a user running one backend never sees.
+# medium size), which a user running one backend never sees. After the rest, one untimed
+# call wakes the turn's own threads (and the virtual machine's idle cores): the first block
+# after a rest of 0.15-1 s took up to 2.5x as long at the medium size, which a user's loop,
+# calling without pause, never pays either.
 SETTLE = 0.15
 
 
@@ -183,6 +194,8 @@ def side_by_side(steps, min_time, rounds=5):
         for name in (names if r % 2 == 0 else names[::-1]):
             step = steps[name]
             time.sleep(min(SETTLE, per_round))   # short runs (tests) rest as long as they time
+            with numba_threads(getattr(step, "threads", None)):   # untimed: wakes its threads
+                getattr(step(), "block_until_ready", lambda: None)()
             end = time.perf_counter() + per_round
             while True:
                 samples[name].append(block_mean(step, getattr(step, "threads", None)))
