@@ -134,7 +134,7 @@ class Network:
         self._engine = ENGINES[name]
         self._entries = {}   # compiled engine functions by name: see _run
         self._threads = ThreadChooser()   # see _on_threads
-        # The batch size from which the largest product runs on threads (PARALLEL_MIN_WORK).
+        # The batch size from which the largest product may run on threads (PARALLEL_MIN_WORK).
         widest = max(n * n_prev for n_prev, n in zip(self.layer_sizes, self.layer_sizes[1:]))
         self._threads_from = -(-PARALLEL_MIN_WORK // widest) if name == "loops" else math.inf
 
@@ -274,7 +274,8 @@ class Network:
         size): the types cannot change, since the buffers, the problem (``_problem``) and
         the validated arrays (C-contiguous, aligned, writeable, of the network's dtype) are
         typed alike on every call. Other callers use ``engine``, which types every call.
-        With ``m``, the batch size, the call runs on the thread count ``_on_threads`` chooses.
+        With ``m``, the batch size, the call runs through the network's ``ThreadChooser``
+        as in ``_on_threads`` (inlined here: one Python call less on every small step).
         """
         entry = self._entries.get(name)
         if entry is not None:
@@ -290,13 +291,14 @@ class Network:
                 self._entries[name] = compiled.entry_point
         return result
 
-    def _on_threads(self, key, m, function, *args):
+    def _on_threads(self, key, m, function, *args, per=1):
         """``function(*args)``, where the products of a batch of ``m`` examples run on threads
         (loops backend, ``PARALLEL_MIN_WORK``), on the thread count that the network's
-        ``ThreadChooser`` has timed fastest for calls of kind ``key`` (see ``threads``)."""
+        ``ThreadChooser`` has timed fastest for calls of kind ``key`` (see ``threads``);
+        ``per``: the call's units of work, as ``ThreadChooser.call`` takes them."""
         if m < self._threads_from:
             return function(*args)
-        return self._threads.call(key, function, *args)
+        return self._threads.call(key, function, *args, per=per)
 
     @property
     def engine(self):

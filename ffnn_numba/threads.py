@@ -61,8 +61,9 @@ class ThreadChooser:
     for a lost thread costs its mean; but without the longest time, so that one passing
     disturbance does not bench the best count until retries push it out). It retries
     another candidate once the time spent since that one last ran reaches ``RETRY`` times
-    its mean: a change of load is noticed within a few dozen calls, and retrying costs at
-    most about 1/``RETRY`` of the time however slow the other candidate has become.
+    its mean, so that retrying costs at most about 1/``RETRY`` of the time however slow the
+    other candidate has become; a retry that beats the best outdates that candidate's old
+    times, which makes a change of load in either direction take effect at the next retry.
     Results never depend on the choice: threads split the rows of each product, and every
     output is summed by one thread in one order.
 
@@ -74,32 +75,37 @@ class ThreadChooser:
     SAMPLES = 12
     RETRY = 40
 
+    KINDS = 64   # kinds of call remembered; the least recently new is forgotten first
+
     def __init__(self):
-        self._kinds = {}   # (key, limit) -> _Timings
+        self._kinds = {}   # (key, limit) -> _Timings, oldest first
 
     @staticmethod
     def candidates(limit):
         """The thread counts tried under the limit ``limit``, most first."""
         return tuple(sorted({limit, limit // 2 if limit >= 4 else limit, 1}, reverse=True))
 
-    def call(self, key, function, *args):
+    def call(self, key, function, *args, per=1):
         """``function(*args)`` on the thread count chosen for calls of kind ``key``, timed
-        for the next choices."""
+        for the next choices; ``per``: the units of work of this call (batches, say), so
+        that calls of one kind but different lengths are compared per unit."""
         limit = numba.get_num_threads()
         if limit == 1:
             return function(*args)
         timings = self._kinds.get((key, limit))
         if timings is None:
+            if len(self._kinds) >= self.KINDS:   # batch sizes a user keeps varying
+                del self._kinds[next(iter(self._kinds))]
             timings = self._kinds[key, limit] = _Timings(self.candidates(limit), self.SAMPLES)
         n = timings.choose(self.RETRY)
-        numba.set_num_threads(n)
-        try:
+        try:   # set inside: a Ctrl-C just after it must not leave the caller's count changed
+            numba.set_num_threads(n)
             start = time.perf_counter()
             result = function(*args)
             seconds = time.perf_counter() - start
         finally:
             numba.set_num_threads(limit)
-        timings.record(n, seconds)
+        timings.record(n, seconds / per)
         return result
 
     def choices(self):
@@ -124,9 +130,12 @@ class _Timings:
         return (sum(times) - max(times)) / (len(times) - 1)
 
     def best(self):
+        """The candidate whose mean is lowest."""
         return min(self.samples, key=self.mean)
 
     def choose(self, retry):
+        """The candidate the next call runs on: each is timed 3 times first; then the best,
+        except where another has waited ``retry`` times its own mean (see ThreadChooser)."""
         self.calls += 1
         fewest = min(self.samples, key=lambda n: len(self.samples[n]))
         if len(self.samples[fewest]) < 3:   # every candidate is timed a few times first
@@ -138,5 +147,11 @@ class _Timings:
         return best
 
     def record(self, n, seconds):
-        self.samples[n].append(seconds)
+        """Add a time of candidate n. A retried candidate that now beats the best has had
+        its old times outdated by a change of load: they are dropped, so that it is timed
+        afresh at once rather than over many retries (a busy machine that goes idle)."""
+        times = self.samples[n]
+        if len(times) >= 3 and n != self.best() and seconds < self.mean(self.best()):
+            times.clear()
+        times.append(seconds)
         self.last[n] = self.calls

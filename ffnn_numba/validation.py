@@ -243,7 +243,7 @@ def _targets_fit(Y, cost):
 def check_batch(X, Y, n_input, n_output, cost, dtype):
     """(check_X(X, ...), check_Y(Y, ...)), in one compiled pass where X and Y are already
     C-contiguous arrays of the dtype and of their shapes, as in a user's own training loop
-    (the public ``step`` and ``gradients`` at small sizes: 0.7 µs instead of 1.7)."""
+    (the public ``step`` and ``gradients`` at small sizes: 1.07 µs instead of 1.71)."""
     if (type(X) is np.ndarray and type(Y) is np.ndarray and X.dtype == dtype
             and Y.dtype == dtype and X.flags.carray and Y.flags.carray and X.ndim == 2
             and X.shape[0] == n_input and X.shape[1] and Y.shape == (n_output, X.shape[1])

@@ -201,8 +201,9 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
     """Compile ``func`` in nopython mode with the library's options.
 
     Use as ``@jit``, ``@jit(fast=True)``, ``@jit(parallel=True)``; ``inline=True`` merges a
-    function into each caller before typing (with the caller's options: only where both
-    have the same ``fast``). For a small helper, so that the reference counting of the views
+    function into each caller before typing, where it then runs under the caller's
+    options: use it only where both have the same ``fast``, or where the function does no
+    floating-point arithmetic. For a small helper, so that the reference counting of the views
     it returns can be pruned (measured: 7% of a tiny training step); for the thin layers
     between an entry point and the kernels (dispatch on a code, choice of a product form),
     because every compiled function links, re-optimises and re-emits the machine code of

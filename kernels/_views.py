@@ -28,7 +28,6 @@ def strided(typingctx, a):
     return a.copy(layout="A")(a), codegen
 
 
-
 @intrinsic
 def c_ordered(typingctx, a):
     """The array ``a`` typed as C-ordered (layout "C"), for a caller that has checked that it

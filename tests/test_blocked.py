@@ -76,8 +76,6 @@ def test_gemm_accumulates_and_reads_strided_views(dtype):
     assert_close(C, C0 + Lt.T.astype(np.float64) @ R, dtype)
 
 
-
-
 @pytest.mark.parametrize("order", ["C", "F", "strided"])
 def test_gemm_adds_into_C_of_any_order(order, dtype):
     """gemm passes C on strided and adds into it by its order (row_group): C-ordered (Z,
@@ -89,6 +87,7 @@ def test_gemm_adds_into_C_of_any_order(order, dtype):
          "strided": np.repeat(C0, 2, axis=1)[:, ::2]}[order]
     gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, 300), np.nan, dtype))
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
+
 
 def test_strided_types_any_array_as_layout_A_without_copying():
     """_views.strided: the same array, typed "A", so that gemm's kernel compiles once for
@@ -114,6 +113,7 @@ def test_c_ordered_is_checked_before_typing_an_array_so():
     assert check(np.asfortranarray(a).T)
     retyped = numba.njit(lambda a: c_ordered(a).copy())
     assert np.array_equal(retyped(a), a)
+
 
 def test_scratch_size_covers_gemm():
     """layout.scratch_size repeats gemm's NC and MC and step's BLOCKED_MIN_WORK; it must cover

@@ -73,6 +73,29 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     assert ran[:3] == [2, 2, 2] and set(ran[6:40]) == {1}
     retried = ran[10:].count(2)   # still retried, for a lasting change back, but cheaply:
     assert 1 <= retried and retried * 5.0 <= 2 * (400 * 2.0) / chooser.RETRY
+    clock.costs = {1: 2.0, 2: 1.0}     # the other processes stop
+    ran = _runs(chooser, clock, 200)
+    back = ran.index(2)                # at the next retry, whose time outdates the old ones
+    assert set(ran[back:back + 3]) == {2} and ran[-100:].count(1) <= 2
+
+
+def test_calls_of_one_kind_are_compared_per_unit_of_work(monkeypatch, two_threads):
+    """fit's last chunk of batches is shorter: timed per batch it tells the same story."""
+    clock = FakeClock({1: 2.0, 2: 1.0})
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    for units in [1, 1, 1, 1, 1, 1, 5, 5]:
+        clock.costs = {1: 2.0 * units, 2: 1.0 * units}
+        chooser.call("epoch", clock.work, per=units)
+    assert chooser.choices() == {("epoch", 2): 2}
+
+
+def test_the_kinds_remembered_are_bounded(two_threads):
+    chooser = threads.ThreadChooser()
+    for m in range(3 * chooser.KINDS):
+        chooser.call(("forward", m), lambda: None)
+    assert len(chooser.choices()) == chooser.KINDS
+    assert (("forward", 3 * chooser.KINDS - 1), 2) in chooser.choices()
 
 
 def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads):
@@ -96,11 +119,9 @@ def test_a_network_chooses_per_call_and_computes_the_same_on_any_count(two_threa
     X, y = rng.standard_normal((SIZES[0], M)), rng.integers(0, SIZES[-1], M)
     nets = [ff.Network(SIZES, cost="categorical_cross_entropy", dtype=dtype, seed=1)
             for _ in range(2)]
-    ff.set_num_threads(1)
-    try:
-        one = [nets[0].step(X, y, 0.05) for _ in range(12)]
-    finally:
-        ff.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(1)   # the fixture puts back 2
+    one = [nets[0].step(X, y, 0.05) for _ in range(12)]
+    numba.set_num_threads(2)
     assert nets[0]._threads.choices() == {}
     chosen = [nets[1].step(X, y, 0.05) for _ in range(12)]
     assert set(key for (key, m), limit in nets[1]._threads.choices()) == {"train_step"}
