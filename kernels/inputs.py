@@ -1,22 +1,31 @@
 """Compiled checks of user input, for the fast path of ``ffnn_numba.validation``.
 
-One pass over an array of any shape, stopping at the first bad entry; about 0.2 µs on a small
+One pass over an array of any shape; about 0.2 µs on a small
 batch, where NumPy's ``np.isfinite(a).all()`` costs 1.3 µs of a 9 µs training step. Each
 returns only whether the array is fine: on False, validation's NumPy path finds and names
 the problem.
 """
 import math
 
+import numpy as np
+
 from ._jit import jit
 
 
 @jit
 def all_finite(a):
-    """True when no entry of ``a`` is NaN or infinite."""
-    for x in a.flat:
-        if not math.isfinite(x):
-            return False
-    return True
+    """True when no entry of ``a`` is NaN or infinite.
+
+    One pass over every entry, without stopping at the first bad one: a loop that can exit
+    early is not vectorised, and this one is, 4x (float64) to 8x (float32) faster on a
+    784 x 128 batch, where the check was 16% of the public step. Bad input is rare, and is
+    then named by NumPy's slower checks anyway.
+    """
+    v = np.ascontiguousarray(a).reshape(a.size)   # no copy for the C-ordered arrays it gets
+    ok = True
+    for k in range(v.size):
+        ok &= math.isfinite(v[k])
+    return ok
 
 
 @jit
