@@ -59,13 +59,18 @@ FINITE, IN_UNIT_INTERVAL, DISTRIBUTIONS = 0, 1, 2
 
 
 @jit
-def batch_ready(X, Y, targets):
-    """True when X is finite and Y is what the cost needs (``targets``: ``FINITE``,
-    ``IN_UNIT_INTERVAL`` or ``DISTRIBUTIONS``): the checks of a training batch in one call."""
-    if not all_finite(X):
-        return False
+def targets_ready(Y, targets):
+    """True when the 2-D Y is what the cost needs (``targets``: ``FINITE``,
+    ``IN_UNIT_INTERVAL`` or ``DISTRIBUTIONS``); each of the three implies finite entries."""
     if targets == FINITE:
         return all_finite(Y)
     if targets == IN_UNIT_INTERVAL:
         return all_within(Y, 0.0, 1.0)
     return columns_sum_to_one(Y, 1e-4)
+
+
+@jit
+def batch_ready(X, Y, targets):
+    """True when X is finite and Y is what the cost needs (``targets_ready``): the checks of
+    a training batch in one call."""
+    return all_finite(X) and targets_ready(Y, targets)
