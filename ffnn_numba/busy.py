@@ -21,7 +21,7 @@ import time
 
 from .bench import DTYPES, Step, side_by_side
 from .bench_step import case
-from .kernels.gemm import PARALLEL_MIN_WORK
+from .threads import threads_from
 
 
 class BusyCores:
@@ -60,11 +60,12 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
                     rows.append({"busy": busy, "size": size, "dtype": dtype_name,
                                  "threads": on_threads(size), **seconds})
                     log(f"  {busy} busy  {size:<6} {dtype_name:<7} loops "
-                        f"{seconds['loops'] * 1e6:10.1f} us  numpy {seconds['numpy'] * 1e6:10.1f} us")
+                        f"{seconds['loops'] * 1e6:10.1f} us  "
+                        f"numpy {seconds['numpy'] * 1e6:10.1f} us")
     return rows
 
 
 def on_threads(size):
     """Whether the step of a benchmark size has products large enough to run on threads."""
     sizes, m = case(size)
-    return max(n * n_prev for n_prev, n in zip(sizes, sizes[1:])) * m >= PARALLEL_MIN_WORK
+    return m >= threads_from(sizes)

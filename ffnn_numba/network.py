@@ -13,9 +13,8 @@ import numpy as np
 
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
-from .kernels.gemm import PARALLEL_MIN_WORK
 from .layout import NODE, Buffers, Problem, make_layers, n_params, nodes
-from .threads import ThreadChooser
+from .threads import ThreadChooser, threads_from
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
@@ -134,9 +133,7 @@ class Network:
         self._engine = ENGINES[name]
         self._entries = {}   # compiled engine functions by name: see _run
         self._threads = ThreadChooser()   # see _on_threads
-        # The batch size from which the largest product may run on threads (PARALLEL_MIN_WORK).
-        widest = max(n * n_prev for n_prev, n in zip(self.layer_sizes, self.layer_sizes[1:]))
-        self._threads_from = -(-PARALLEL_MIN_WORK // widest) if name == "loops" else math.inf
+        self._threads_from = threads_from(self.layer_sizes) if name == "loops" else math.inf
 
     @property
     def l2(self):

@@ -19,6 +19,8 @@ from collections import deque
 
 import numba
 
+from .kernels.gemm import PARALLEL_MIN_WORK
+
 
 def set_num_threads(n):
     """Use ``n`` threads in this process: Numba's loops, and where installed NumPy's BLAS
@@ -46,6 +48,13 @@ def set_num_threads(n):
 def get_num_threads():
     """The number of threads the loops backend uses."""
     return numba.get_num_threads()
+
+
+def threads_from(layer_sizes):
+    """The batch size m from which the largest product of a network with these layer sizes,
+    n^[l] n^[l-1] m multiply-adds, may run on threads (``gemm.PARALLEL_MIN_WORK``)."""
+    widest = max(n * n_prev for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
+    return -(-PARALLEL_MIN_WORK // widest)
 
 
 class ThreadChooser:
@@ -150,8 +159,8 @@ class _Timings:
         """Add a time of candidate n. A retried candidate that now beats the best has had
         its old times outdated by a change of load: they are dropped, so that it is timed
         afresh at once rather than over many retries (a busy machine that goes idle)."""
-        times = self.samples[n]
-        if len(times) >= 3 and n != self.best() and seconds < self.mean(self.best()):
+        times, best = self.samples[n], self.best()
+        if len(times) >= 3 and n != best and seconds < self.mean(best):
             times.clear()
         times.append(seconds)
         self.last[n] = self.calls
