@@ -6,7 +6,8 @@ For loops and numpy it is ``train_step`` of the backend's engine on the network'
 called past Numba's argument typing (the *core*, see ``direct``), or the public
 ``Network.step(X, Y)`` a user calls (the *public* call); for the peers, the same network and
 update in PyTorch eager (``peer_torch``) or one ``jax.jit`` (``peer_jax``). Before any
-timing one step from identical parameters is run on every backend and compared with numpy's. Compilation is never timed: each callable is warmed up first.
+timing one step from identical parameters is run on every backend and compared with numpy's.
+Compilation is never timed: each callable is warmed up first.
 """
 import contextlib
 import statistics
@@ -152,8 +153,14 @@ def block_mean(step, threads=None):
         while n < 3 or time.perf_counter() - start < BLOCK_SECONDS:
             result = step()
             n += 1
-        getattr(result, "block_until_ready", lambda: None)()
+        finished(result)
         return (time.perf_counter() - start) / n
+
+
+def finished(result):
+    """Wait until ``result`` is computed where it comes asynchronously (JAX); returns it."""
+    getattr(result, "block_until_ready", lambda: None)()
+    return result
 
 
 @contextlib.contextmanager
@@ -180,8 +187,8 @@ def side_by_side(steps, min_time, rounds=5):
     """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
     each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
     between the steps, forwards and backwards, so that a passing disturbance of the machine falls
-    on all of them alike, each turn after a rest of ``SETTLE`` seconds. A step's ``threads`` attribute, where it has one, limits Numba's
-    threads for it."""
+    on all of them alike, each turn after a rest of ``SETTLE`` seconds and one untimed call. A
+    step's ``threads`` attribute, where it has one, limits Numba's threads for it."""
     samples = {name: [] for name in steps}
     for step in steps.values():
         block_mean(step, getattr(step, "threads", None))   # warm up every one first
@@ -195,7 +202,7 @@ def side_by_side(steps, min_time, rounds=5):
             step = steps[name]
             time.sleep(min(SETTLE, per_round))   # short runs (tests) rest as long as they time
             with numba_threads(getattr(step, "threads", None)):   # untimed: wakes its threads
-                getattr(step(), "block_until_ready", lambda: None)()
+                finished(step())
             end = time.perf_counter() + per_round
             while True:
                 samples[name].append(block_mean(step, getattr(step, "threads", None)))
