@@ -1,4 +1,4 @@
-"""How a ``prange`` loop is cut into tasks: one iteration per task (``one_task_each``).
+"""How a ``prange`` loop is cut into tasks: one iteration per task (``set_chunksize(1)``).
 
 By default Numba cuts a ``prange`` loop into one chunk per thread. On a busy machine the
 scheduler may take a thread off its core while it holds its chunk, and every other thread
