@@ -20,6 +20,7 @@ class Parameters(MutableMapping):
         for l in range(1, L + 1):
             self._views[f"W{l}"] = weights(theta, layers, l)
             self._views[f"b{l}"] = biases(theta, layers, l)
+        self._prefixed = {}   # see copies
 
     def __getitem__(self, key):
         return self._views[key]
@@ -48,6 +49,14 @@ class Parameters(MutableMapping):
 
     def items(self):   # the mixin's goes through __getitem__ for each key: 3x slower
         return self._views.items()
+
+    def copies(self, prefix=""):
+        """{prefix + key: a copy of that view}, new arrays (the prefixed keys are made once:
+        the public ``gradients`` of a small network spent 2 µs on this dict)."""
+        pairs = self._prefixed.get(prefix)
+        if pairs is None:
+            pairs = self._prefixed[prefix] = tuple((prefix + k, v) for k, v in self._views.items())
+        return {key: view.copy() for key, view in pairs}
 
     def __len__(self):
         return len(self._views)

@@ -92,6 +92,7 @@ class Network:
         self._cost_code = registry.COSTS[self.cost_name].code
         self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
         self._workspace_cache = None
+        self._blocks = {}   # see _batch
         self._lock = threading.RLock()
         self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
         self._sgd_settings = training.SGD().settings()
@@ -162,7 +163,7 @@ class Network:
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("params", "_gradient_views", "_workspace_cache", "_engine",
                               "_lock", "_entries", "_plain_buffers", "_sgd_problem",
-                              "_step_problem", "_threads", "_threads_from")}
+                              "_step_problem", "_threads", "_threads_from", "_blocks")}
         state["_workspace_cache"] = None
         return state
 
@@ -172,6 +173,7 @@ class Network:
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
         self._plain_buffers = self._sgd_problem = self._step_problem = None
+        self._blocks = {}
         self._lock = threading.RLock()
         self.params = Parameters(self._theta, self._layers)
         self._gradient_views = Parameters(self._grad, self._layers)
@@ -186,11 +188,13 @@ class Network:
     def _workspace(self, m):
         if self._workspace_cache is None or self._workspace_cache.capacity < m:
             self._workspace_cache = Workspace(self._layers, m, self.dtype)
+            self._blocks = {}   # views of the old one (_batch)
         return self._workspace_cache
 
     def _trim_workspace(self):
         if self._workspace_cache is not None and self._workspace_cache.nbytes > WORKSPACE_BYTES:
             self._workspace_cache = self._plain_buffers = None
+            self._blocks = {}
 
     def _chunk(self):
         """Examples per forward pass when only the outputs are wanted (predictions, costs)."""
@@ -249,6 +253,21 @@ class Network:
             self._plain_buffers = ws, b
         return b
 
+    def _batch(self, m):
+        """(b, A0, AL, dA0): the buffers for a batch of m examples (``_buffers``) and the blocks
+        A^[0], A^[L] and dA^[0] in them, made once per workspace and m (slicing them anew
+        cost 1-2 µs of a public ``forward`` whose compiled core takes 3 µs)."""
+        blocks = self._blocks.get(m)
+        if blocks is None:
+            b = self._buffers(m)   # may replace the workspace, and so empty _blocks
+            if len(self._blocks) >= 8:   # a few batch sizes recur (fit's last batch, chunks)
+                self._blocks.clear()
+            n0, nL, start = self.layer_sizes[0], self.layer_sizes[-1], self._output_node * m
+            blocks = self._blocks[m] = (b, b.A[:n0 * m].reshape(n0, m),
+                                        b.A[start:start + nL * m].reshape(nL, m),
+                                        b.dA[:n0 * m].reshape(n0, m))
+        return blocks
+
     def _problem(self, optimizer=registry.SGD, settings=None):
         if optimizer == registry.SGD and settings is None:
             if self._sgd_problem is None:   # built once until l2 changes: 0.4 µs a call
@@ -257,11 +276,6 @@ class Network:
         # Fixed Python types: the compiled engine is typed once per network (see _run).
         return Problem(self._layers, int(self._cost_code), bool(self._fused), float(self._l2),
                        int(optimizer), settings)
-
-    def _output_block(self, buffer, m):
-        """A^[L]'s (n^[L], m) block of a node buffer (``layout.nodes`` with Python ints)."""
-        start, n = self._output_node, self.layer_sizes[-1]
-        return buffer[start * m:(start + n) * m].reshape(n, m)
 
     def _run(self, name, *args, m=None):
         """``engine.<name>(*args)`` with this network's own buffers and problem.
@@ -325,12 +339,13 @@ class Network:
         return self._rng
 
     def _forward(self, X):
-        """Run forward propagation on checked X; returns the Buffers holding every Z, A."""
+        """Run forward propagation on checked X; returns ``_batch``'s (b, A0, AL, dA0), b the
+        Buffers holding every Z, A."""
         m = X.shape[1]
-        b = self._buffers(m)
-        b.A[:X.size] = X.ravel()   # A^[0], the first block of the node buffer
-        self._run("forward_propagation", b, self._problem(), m, m=m)
-        return b
+        blocks = self._batch(m)
+        blocks[1][...] = X
+        self._run("forward_propagation", blocks[0], self._problem(), m, m=m)
+        return blocks
 
     # -- the derivation -----------------------------------------------------------------
 
@@ -345,7 +360,7 @@ class Network:
             validation.check_bool(trace, "trace")
         X = self.validate_X(X)
         if trace:
-            return self._trace(self._forward(X), X.shape[1], ("Z", "A"))
+            return self._trace(self._forward(X)[0], X.shape[1], ("Z", "A"))
         return self._outputs(X)
 
     def _trace(self, ws, m, names):
@@ -384,10 +399,10 @@ class Network:
             validation.check_bool(trace, "trace")
         X, Y = self.validate(X, Y)
         m = X.shape[1]
-        ws = self._forward(X)
+        ws, _, _, dA0 = self._forward(X)
         self._run("backward_propagation", ws, self._problem(), Y, True, m=m)
-        grads = {f"d{key}": g.copy() for key, g in self._gradient_views.items()}
-        grads["dA0"] = nodes(ws.dA, self._layers, 0, m).copy()
+        grads = self._gradient_views.copies("d")
+        grads["dA0"] = dA0.copy()
         if trace:
             grads.update(self._trace(ws, m, ("Z", "A", "dZ", "dA")))
             if self._fused:
@@ -426,8 +441,8 @@ class Network:
         alpha = validation.check_learning_rate(learning_rate)
         X, Y = self.validate(X, Y)
         m = X.shape[1]
-        b = self._buffers(m)
-        b.A[:X.size] = X.ravel()   # A^[0], the first block of the node buffer
+        b, A0 = self._batch(m)[:2]
+        A0[...] = X
         self._step_settings[registry.LEARNING_RATE] = alpha
         if self._step_problem is None:
             self._step_problem = self._problem(registry.SGD, self._step_settings)
@@ -512,11 +527,11 @@ class Network:
         """A^[L] for checked X, as a new array, computed in chunks of ``_chunk()`` examples."""
         m, chunk = X.shape[1], self._chunk()
         if m <= chunk:
-            return self._output_block(self._forward(X).A, m).copy()
+            return self._forward(X)[2].copy()
         out = np.empty((self.layer_sizes[-1], m), self.dtype)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
-            out[:, start:end] = self._output_block(self._forward(X[:, start:end]).A, end - start)
+            out[:, start:end] = self._forward(X[:, start:end])[2]
         return out
 
     def _cost_checked(self, X, Y, outputs=None):
@@ -524,16 +539,16 @@ class Network:
         and the L2 term (which holds 1/m) added once. Fills ``outputs`` with A^[L] if given."""
         m, chunk = X.shape[1], self._chunk()
         if m <= chunk:
-            b = self._forward(X)
+            b, _, AL, _ = self._forward(X)
             if outputs is not None:
-                outputs[...] = self._output_block(b.A, m)
+                outputs[...] = AL
             return float(self._run("output_cost", b, self._problem(), Y))
         J, no_l2 = 0.0, self._problem()._replace(l2=0.0)
         for start in range(0, m, chunk):
             end = min(start + chunk, m)
-            b = self._forward(X[:, start:end])
+            b, _, AL, _ = self._forward(X[:, start:end])
             if outputs is not None:
-                outputs[:, start:end] = self._output_block(b.A, end - start)
+                outputs[:, start:end] = AL
             Y_chunk = np.ascontiguousarray(Y[:, start:end])
             J += (end - start) / m * float(self._run("output_cost", b, no_l2, Y_chunk))
         return J + float(self._engine.l2_penalty(self._theta, self._layers, self._l2, m))

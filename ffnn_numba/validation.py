@@ -166,15 +166,8 @@ def _plain(X, dtype):
     return type(X) is np.ndarray and X.dtype == dtype and X.flags.carray
 
 
-def _ready(X, dtype):
-    """Whether X is already what the kernels take, so that it can be used as it is: a plain
-    array of the dtype (``_plain``), every entry finite. Checked in about 0.5 µs, a tenth of
-    NumPy's conversions (the public step at small sizes)."""
-    return _plain(X, dtype) and all_finite(X)
-
-
 def _as_float_array(X, name, dtype):
-    """X converted (the slow path of check_X and check_Y, which try ``_ready`` first)."""
+    """X converted (the slow path of check_X and check_Y, which first try X as it is)."""
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
@@ -188,8 +181,11 @@ def _as_float_array(X, name, dtype):
 
 
 def check_X(X, n_input, dtype):
-    """X = A^[0] as a C-contiguous (n^[0], m) array of the network's dtype."""
-    if _ready(X, dtype) and X.ndim == 2 and X.shape[0] == n_input and X.shape[1]:
+    """X = A^[0] as a C-contiguous (n^[0], m) array of the network's dtype: X itself where it
+    already is one and finite, checked in about 0.5 µs (the shape first, then one compiled
+    pass over the entries), a tenth of NumPy's conversions."""
+    if (_plain(X, dtype) and X.ndim == 2 and X.shape[0] == n_input and X.shape[1]
+            and all_finite(X)):
         return X
     shape = np.shape(X)
     if len(shape) != 2 or shape[0] != n_input:
