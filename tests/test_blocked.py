@@ -17,6 +17,8 @@ GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 1
 GEMM_SHAPES += [tuple(int(x) for x in rng.integers(1, 140, 3)) for _ in range(4)]
 # Orientations of blocked.product (test_products_take_both_orientations).
 GEMM_SHAPES += [(128, 50, 33), (33, 64, 20), (40, 50, 64)]
+# R of exactly NC columns (a batch of 128), which gemm reads in place as its one panel.
+GEMM_SHAPES += [(40, 300, 128), (33, 128, 128)]
 
 
 def scratch_for(n, n_prev, m, dtype):
@@ -87,6 +89,21 @@ def test_gemm_adds_into_C_of_any_order(order, dtype):
          "strided": np.repeat(C0, 2, axis=1)[:, ::2]}[order]
     gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, 300), np.nan, dtype))
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
+
+
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+@pytest.mark.parametrize("n_s", [gemm.NC, 300])
+def test_gemm_overwrites_C_without_reading_it(order, n_s, dtype):
+    """accumulate=False: C = L R, whatever C held (NaN here), in every order of C; an R of NC
+    columns, C-ordered, is read in place rather than packed."""
+    rng = np.random.default_rng(6)
+    L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 40), (40, n_s)])
+    C0 = np.full((70, n_s), np.nan, dtype)
+    C = {"C": C0, "F": np.asfortranarray(C0), "strided": np.repeat(C0, 2, axis=1)[:, ::2]}[order]
+    R_before = R.copy()
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, n_s), np.nan, dtype), False)
+    assert_close(C, L.astype(np.float64) @ R, dtype)
+    np.testing.assert_array_equal(R, R_before)
 
 
 def test_strided_types_any_array_as_layout_A_without_copying():
