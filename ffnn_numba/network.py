@@ -93,6 +93,7 @@ class Network:
         self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
         self._workspace_cache = None
         self._blocks = {}   # see _batch
+        self._epoch_buffers = None   # see _epoch_copy
         self._lock = threading.RLock()
         self._no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
         self._sgd_settings = training.SGD().settings()
@@ -163,7 +164,8 @@ class Network:
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("params", "_gradient_views", "_workspace_cache", "_engine",
                               "_lock", "_entries", "_plain_buffers", "_sgd_problem",
-                              "_step_problem", "_threads", "_threads_from", "_blocks")}
+                              "_step_problem", "_threads", "_threads_from", "_blocks",
+                              "_epoch_buffers")}
         state["_workspace_cache"] = None
         return state
 
@@ -173,7 +175,7 @@ class Network:
         self._chunk_size = self._chunk_limit = None
         self._output_node = int(self._layers[-1, NODE])
         self._plain_buffers = self._sgd_problem = self._step_problem = None
-        self._blocks = {}
+        self._blocks, self._epoch_buffers = {}, None
         self._lock = threading.RLock()
         self.params = Parameters(self._theta, self._layers)
         self._gradient_views = Parameters(self._grad, self._layers)
@@ -195,6 +197,18 @@ class Network:
         if self._workspace_cache is not None and self._workspace_cache.nbytes > WORKSPACE_BYTES:
             self._workspace_cache = self._plain_buffers = None
             self._blocks = {}
+        if self._epoch_buffers is not None and self._epoch_buffers[0].nbytes > WORKSPACE_BYTES:
+            self._epoch_buffers = None
+
+    def _epoch_copy(self, X, Y):
+        """(X_copy, Y_copy, row, identity): buffers for ``fit``'s shuffled copy of (X, Y) each
+        epoch (``training.SHUFFLE_COPY_FROM``) and the order of its examples, kept between
+        calls like the workspace, and within its bound."""
+        kept = self._epoch_buffers
+        if kept is None or kept[0].shape != X.shape or kept[1].shape != Y.shape:
+            kept = self._epoch_buffers = (np.empty_like(X), np.empty_like(Y),
+                                          np.empty(X.shape[1], self.dtype), np.arange(X.shape[1]))
+        return kept
 
     def _chunk(self):
         """Examples per forward pass when only the outputs are wanted (predictions, costs)."""
