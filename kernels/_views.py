@@ -8,10 +8,13 @@ kernel costs seconds of LLVM on first use, repeated in every kernel that calls i
 ``strided``: the same array typed "A" (read through its strides, as an "A" array always is),
 so that every call has the one type. ``c_ordered``: the same array typed "C" again, after
 ``is_c_ordered`` has checked that it is, where a loop needs the layout to vectorise.
+``flat``: a C-ordered 2-D array as the 1-D array of its numbers, where ``reshape`` would
+compile its checks of the new shape into every caller (2 s of a cold start, in ``gemm``).
 """
-from numba.core import config, types
+from numba.core import cgutils, config, types
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from ._jit import jit
 
@@ -41,6 +44,26 @@ def c_ordered(typingctx, a):
     return a.copy(layout="C")(a), codegen
 
 
+@intrinsic
+def flat(typingctx, a):
+    """The 2-D array ``a``, C-ordered (``is_c_ordered``), as a 1-D array of its a.size numbers
+    in the same memory (the caller has checked the order; nothing is copied)."""
+    if not (isinstance(a, types.Array) and a.ndim == 2):
+        return None
+    result = a.copy(ndim=1, layout="C")
+
+    def codegen(context, builder, signature, args):
+        source = make_array(signature.args[0])(context, builder, args[0])
+        out = make_array(result)(context, builder)
+        rows, columns = cgutils.unpack_tuple(builder, source.shape, 2)
+        size = builder.mul(rows, columns)
+        populate_array(out, data=source.data, shape=cgutils.pack_array(builder, [size]),
+                       strides=cgutils.pack_array(builder, [source.itemsize]),
+                       itemsize=source.itemsize, meminfo=source.meminfo, parent=source.parent)
+        return impl_ret_borrowed(context, builder, result, out._getvalue())
+    return result(a), codegen
+
+
 @jit(inline=True)
 def is_c_ordered(a):
     """Whether the 2-D ``a`` lies in memory as a C-ordered array of its shape."""
@@ -56,3 +79,7 @@ if config.DISABLE_JIT:
     def c_ordered(a):   # noqa: F811
         """Plain Python (NUMBA_DISABLE_JIT=1): ``a`` itself."""
         return a
+
+    def flat(a):   # noqa: F811
+        """Plain Python (NUMBA_DISABLE_JIT=1): ``a`` as 1-D, a view."""
+        return a.reshape(a.size)

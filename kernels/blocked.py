@@ -145,18 +145,18 @@ def cheaper_transposed(L, R, scratch):
 
 
 @jit(parallel=True, inline=True)
-def product(C, L, R, scratch, accumulate=True):
-    """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm`` (or = where not ``accumulate``): C += L R as
-    written, or transposed, C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
+def product(C, L, R, scratch):
+    """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm``: C += L R as written, or transposed,
+    C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
 
     gemm packs its right operand into panels of NC columns, and a narrow last panel costs as
     much per column as a full one, so the long side should go across; packing a transposed
     view costs several times more than packing contiguous rows.
     """
     if cheaper_transposed(L, R, scratch):
-        gemm(C.T, R.T, L.T, scratch, accumulate)
+        gemm(C.T, R.T, L.T, scratch)
     else:
-        gemm(C, L, R, scratch, accumulate)
+        gemm(C, L, R, scratch)
 
 
 @jit(parallel=True, inline=True)
@@ -176,7 +176,8 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     transposed, dW^T = A_prev dZ^T (r=k, s=j: packs dZ^T, n^[l] x m), whichever costs less
     (``product``): e.g. 23% less for dW^[1] of 784 -> 128 (measured).
     """
-    product(dW, dZ, A_prev.T, scratch, False)
+    fill(dW, 0)
+    product(dW, dZ, A_prev.T, scratch)
 
 
 @jit(parallel=True, inline=True)
@@ -189,4 +190,5 @@ def weight_gradient_dots(dW, dZ, A_prev):
 @jit(parallel=True, inline=True)
 def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
-    gemm(dA_prev, W.T, dZ, scratch, False)
+    fill(dA_prev, 0)
+    gemm(dA_prev, W.T, dZ, scratch)
