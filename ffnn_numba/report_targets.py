@@ -119,5 +119,6 @@ def table(results):
     met = sum(r["met"] for r in rows(results))
     lines += ["", f"{met} of {len(rows(results))} targets met. *margin*: measured / target "
               f"(target / measured for an upper bound); below 1x the target was missed by "
-              f"that factor."]
+              f"that factor. What limits each kind of missed target, what was tried and the "
+              f"profiles that show it: [bench/PROFILES.md](PROFILES.md)."]
     return "\n".join(lines)
