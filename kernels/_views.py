@@ -10,11 +10,15 @@ so that every call has the one type. ``c_ordered``: the same array typed "C" aga
 ``is_c_ordered`` has checked that it is, where a loop needs the layout to vectorise.
 ``flat``: a C-ordered 2-D array as the 1-D array of its numbers, where ``reshape`` would
 compile its checks of the new shape into every caller (2 s of a cold start, in ``gemm``).
+``layout.matrix`` (the views W^[l], b^[l] and the node blocks of the flat buffers): likewise
+made directly in compiled code, where reshape also called into Numba's runtime.
 """
 from numba.core import cgutils, config, types
 from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 from numba.np.arrayobj import make_array, populate_array
+
+from ffnn_numba import layout
 
 from ._jit import jit
 
@@ -62,6 +66,38 @@ def flat(typingctx, a):
                        itemsize=source.itemsize, meminfo=source.meminfo, parent=source.parent)
         return impl_ret_borrowed(context, builder, result, out._getvalue())
     return result(a), codegen
+
+
+@intrinsic
+def block(typingctx, buffer, start, rows, columns):
+    """buffer[start:start + rows columns] of the 1-D C-ordered ``buffer`` as a C-ordered
+    (rows, columns) array in the same memory (the caller keeps it within the buffer)."""
+    if not (isinstance(buffer, types.Array) and buffer.ndim == 1 and buffer.layout == "C"):
+        return None
+    result = buffer.copy(ndim=2, layout="C")
+
+    def codegen(context, builder, signature, args):
+        source = make_array(signature.args[0])(context, builder, args[0])
+        start, rows, columns = (context.cast(builder, value, kind, types.intp) for value, kind
+                                in zip(args[1:], signature.args[1:]))
+        out = make_array(result)(context, builder)
+        row_bytes = builder.mul(columns, source.itemsize)
+        populate_array(out, data=builder.gep(source.data, [start]),
+                       shape=cgutils.pack_array(builder, [rows, columns]),
+                       strides=cgutils.pack_array(builder, [row_bytes, source.itemsize]),
+                       itemsize=source.itemsize, meminfo=source.meminfo, parent=source.parent)
+        return impl_ret_borrowed(context, builder, result, out._getvalue())
+    return result(buffer, start, rows, columns), codegen
+
+
+@overload(layout.matrix)
+def _matrix(buffer, start, rows, columns):
+    """``layout.matrix`` in compiled code: ``block`` for the flat buffers (1-D, C-ordered),
+    reshape for anything else."""
+    if isinstance(buffer, types.Array) and buffer.ndim == 1 and buffer.layout == "C":
+        return lambda buffer, start, rows, columns: block(buffer, start, rows, columns)
+    return lambda buffer, start, rows, columns: buffer[start:start + rows * columns].reshape(
+        (rows, columns))
 
 
 @jit(inline=True)
