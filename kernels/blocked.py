@@ -180,6 +180,31 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     product(dW, dZ, A_prev.T, scratch)
 
 
+@jit(fast=True)
+def linear_forward_dots(Z, W, A_prev, b):
+    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), one dot product over k per output,
+    for a few examples: the axpy form's loop over i is then too short to vectorise. Overwrites Z."""
+    for j in range(Z.shape[0]):
+        for i in range(Z.shape[1]):
+            z = Z.dtype.type(0)
+            for k in range(W.shape[1]):
+                z += W[j, k] * A_prev[k, i]
+            Z[j, i] = b[j, 0] + z
+
+
+@jit(fast=True)
+def weight_gradient_outer(dW, dZ, A_prev):
+    """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), one outer product per example,
+    for a few examples: the dot products' sums over i are then too short to repay their
+    blocks. Overwrites dW."""
+    fill(dW, 0)
+    for j in range(dW.shape[0]):
+        for i in range(dZ.shape[1]):
+            dz = dZ[j, i]
+            for k in range(dW.shape[1]):
+                dW[j, k] += dz * A_prev[k, i]
+
+
 @jit(parallel=True, inline=True)
 def weight_gradient_dots(dW, dZ, A_prev):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), as dot products. Overwrites dW."""

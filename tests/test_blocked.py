@@ -42,24 +42,28 @@ def operands(shape, dtype, seed=0):
 def test_forward_forms(shape, dtype):
     W, A_prev, b, _ = operands(shape, dtype)
     n, n_prev, m = shape
-    ref, fast, unrolled = (np.full((n, m), np.nan, dtype) for _ in range(3))
+    ref, fast, unrolled, dots = (np.full((n, m), np.nan, dtype) for _ in range(4))
     linear.linear_forward(ref, W, A_prev, b)
     blocked.linear_forward_blocked(fast, W, A_prev, b, scratch_for(n, n_prev, m, dtype))
     blocked.linear_forward_unrolled(unrolled, W, A_prev, b)
+    blocked.linear_forward_dots(dots, W, A_prev, b)
     assert_close(fast, ref, dtype)
     assert_close(unrolled, ref, dtype)
+    assert_close(dots, ref, dtype)
 
 
 @pytest.mark.parametrize("shape", GEMM_SHAPES)
 def test_backward_forms(shape, dtype):
     W, A_prev, _, dZ = operands(shape, dtype)
     n, n_prev, m = shape
-    dW_ref, dW, dW_dots = (np.full((n, n_prev), np.nan, dtype) for _ in range(3))
+    dW_ref, dW, dW_dots, dW_outer = (np.full((n, n_prev), np.nan, dtype) for _ in range(4))
     linear.weight_gradient(dW_ref, dZ, A_prev)
     blocked.weight_gradient_blocked(dW, dZ, A_prev, scratch_for(n, n_prev, m, dtype))
     blocked.weight_gradient_dots(dW_dots, dZ, A_prev)
+    blocked.weight_gradient_outer(dW_outer, dZ, A_prev)
     assert_close(dW, dW_ref, dtype)
     assert_close(dW_dots, dW_ref, dtype)
+    assert_close(dW_outer, dW_ref, dtype)
     ref, fast, unrolled = (np.full((n_prev, m), np.nan, dtype) for _ in range(3))
     linear.prev_activation_gradient(ref, W, dZ)
     blocked.prev_activation_gradient_blocked(fast, W, dZ, scratch_for(n, n_prev, m, dtype))
