@@ -48,6 +48,17 @@ def c_ordered(typingctx, a):
     return a.copy(layout="C")(a), codegen
 
 
+def _view(context, builder, source, result, data, shape, strides):
+    """Code for an array of type ``result`` over the memory of the array ``source`` (same
+    owner, so it keeps it alive): ``data`` its first number, ``shape`` and ``strides`` lists
+    of LLVM values."""
+    out = make_array(result)(context, builder)
+    populate_array(out, data=data, shape=cgutils.pack_array(builder, shape),
+                   strides=cgutils.pack_array(builder, strides), itemsize=source.itemsize,
+                   meminfo=source.meminfo, parent=source.parent)
+    return impl_ret_borrowed(context, builder, result, out._getvalue())
+
+
 @intrinsic
 def flat(typingctx, a):
     """The 2-D array ``a``, C-ordered (``is_c_ordered``), as a 1-D array of its a.size numbers
@@ -58,13 +69,9 @@ def flat(typingctx, a):
 
     def codegen(context, builder, signature, args):
         source = make_array(signature.args[0])(context, builder, args[0])
-        out = make_array(result)(context, builder)
         rows, columns = cgutils.unpack_tuple(builder, source.shape, 2)
-        size = builder.mul(rows, columns)
-        populate_array(out, data=source.data, shape=cgutils.pack_array(builder, [size]),
-                       strides=cgutils.pack_array(builder, [source.itemsize]),
-                       itemsize=source.itemsize, meminfo=source.meminfo, parent=source.parent)
-        return impl_ret_borrowed(context, builder, result, out._getvalue())
+        return _view(context, builder, source, result, source.data,
+                     [builder.mul(rows, columns)], [source.itemsize])
     return result(a), codegen
 
 
@@ -80,13 +87,8 @@ def block(typingctx, buffer, start, rows, columns):
         source = make_array(signature.args[0])(context, builder, args[0])
         start, rows, columns = (context.cast(builder, value, kind, types.intp) for value, kind
                                 in zip(args[1:], signature.args[1:]))
-        out = make_array(result)(context, builder)
-        row_bytes = builder.mul(columns, source.itemsize)
-        populate_array(out, data=builder.gep(source.data, [start]),
-                       shape=cgutils.pack_array(builder, [rows, columns]),
-                       strides=cgutils.pack_array(builder, [row_bytes, source.itemsize]),
-                       itemsize=source.itemsize, meminfo=source.meminfo, parent=source.parent)
-        return impl_ret_borrowed(context, builder, result, out._getvalue())
+        return _view(context, builder, source, result, builder.gep(source.data, [start]),
+                     [rows, columns], [builder.mul(columns, source.itemsize), source.itemsize])
     return result(buffer, start, rows, columns), codegen
 
 

@@ -182,8 +182,9 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
 
 @jit(fast=True)
 def linear_forward_dots(Z, W, A_prev, b):
-    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), one dot product over k per output,
-    for a few examples: the axpy form's loop over i is then too short to vectorise. Overwrites Z."""
+    """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar), one dot product over k per output.
+    For one example, where A_prev's column is contiguous and the axpy form's loop over i too
+    short to vectorise (with more, the reads down A_prev's columns are strided). Overwrites Z."""
     for j in range(Z.shape[0]):
         for i in range(Z.shape[1]):
             z = Z.dtype.type(0)
