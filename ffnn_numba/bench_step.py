@@ -142,15 +142,15 @@ def agreement(size, dtype, backends, steps=None):
 BLOCK_SECONDS = 0.01
 
 
-def block_mean(step, threads=None):
+def block_mean(step, threads=None, calls=3):
     """Mean seconds per call of ``step()`` over a block of consecutive calls lasting at least
-    ``BLOCK_SECONDS`` (and 3 calls), with Numba's thread count set to ``threads`` (None:
-    every thread) around the block. A stall inside the block counts in full, as it does in a
-    user's ``fit``. A result JAX computes asynchronously is waited for at the end of the block,
-    so that JAX overlaps its calls as in a user's loop but every one is counted."""
+    ``BLOCK_SECONDS`` (and ``calls`` calls), with Numba's thread count set to ``threads``
+    (None: every thread) around the block. A stall inside the block counts in full, as it
+    does in a user's ``fit``. A result JAX computes asynchronously is waited for at the end of
+    the block, so that JAX overlaps its calls as in a user's loop but every one is counted."""
     with numba_threads(threads):
         n, start = 0, time.perf_counter()
-        while n < 3 or time.perf_counter() - start < BLOCK_SECONDS:
+        while n < calls or time.perf_counter() - start < BLOCK_SECONDS:
             result = step()
             n += 1
         finished(result)
@@ -183,32 +183,66 @@ def numba_threads(threads=None):
 SETTLE = 0.15
 
 
+# Calls of each step before any is timed: a network's ThreadChooser times every thread count
+# it may use three times first (with two candidates, its first eight calls, and one to
+# switch to the best), which a user's loop pays once and the first round would otherwise count.
+WARM_UP_CALLS = 10
+
+
 def side_by_side(steps, min_time, rounds=5):
     """The one timer of the benchmark: {name: seconds per call} for ``steps`` = {name: step},
-    each the median of block means (``block_mean``) taken in ``rounds`` rounds that alternate
-    between the steps, forwards and backwards, so that a passing disturbance of the machine falls
-    on all of them alike, each turn after a rest of ``SETTLE`` seconds and one untimed call. A
-    step's ``threads`` attribute, where it has one, limits Numba's threads for it."""
+    each the median of all its block means (``block_mean``) in ``alternating_rounds``."""
+    return medians(alternating_rounds(steps, min_time, rounds))
+
+
+def medians(rounds):
+    """{name: the median of all its block means} from ``alternating_rounds``' result."""
+    return {name: statistics.median(t for blocks in per_round for t in blocks)
+            for name, per_round in rounds.items()}
+
+
+def alternating_rounds(steps, min_time, rounds=5):
+    """{name: one list of block means per round} for ``steps`` = {name: step}, timed in
+    ``rounds`` rounds that alternate between the steps, forwards and backwards, so that a
+    passing disturbance of the machine falls on all of them alike, each turn after a rest of
+    ``SETTLE`` seconds and one untimed call, after ``WARM_UP_CALLS`` calls of each. A step's
+    ``threads`` attribute, where it has one, limits Numba's threads for it."""
     samples = {name: [] for name in steps}
     for step in steps.values():
-        block_mean(step, getattr(step, "threads", None))   # warm up every one first
+        block_mean(step, getattr(step, "threads", None), WARM_UP_CALLS)   # warm up every one
     per_round = min_time / rounds / len(steps)
+    rest = min(SETTLE, min_time / 4)   # the whole rest from 0.6 s of timing; tests time 0.01 s
     names = list(steps)
     for r in range(rounds):
         # Every other round runs backwards, so that no step always follows the same one: BLAS
         # and OpenMP threads keep spinning for a while after their work, and would otherwise
         # always take their cores from the same neighbour.
         for name in (names if r % 2 == 0 else names[::-1]):
-            step = steps[name]
-            time.sleep(min(SETTLE, per_round))   # short runs (tests) rest as long as they time
+            step, blocks = steps[name], []
+            time.sleep(rest)
             with numba_threads(getattr(step, "threads", None)):   # untimed: wakes its threads
                 finished(step())
             end = time.perf_counter() + per_round
             while True:
-                samples[name].append(block_mean(step, getattr(step, "threads", None)))
+                blocks.append(block_mean(step, getattr(step, "threads", None)))
                 if time.perf_counter() >= end:
                     break
-    return {name: statistics.median(times) for name, times in samples.items()}
+            samples[name].append(blocks)
+    return samples
+
+
+def paired_ratio(per_round, numerator, denominator):
+    """The ratio of two steps' times, ``numerator`` / ``denominator``, from
+    ``alternating_rounds``: (median, lower quartile, upper quartile) over the rounds of the
+    ratio within each round (of the two steps' median blocks there). Each round's two turns
+    lie a fraction of a second apart, so a drift of the machine's speed over the run, which
+    a ratio of the whole run's medians would take in, cancels."""
+    ratios = sorted(statistics.median(a) / statistics.median(b)
+                    for a, b in zip(per_round[numerator], per_round[denominator]))
+    if len(ratios) < 2:
+        return ratios[0], ratios[0], ratios[0]
+    q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive")
+    return statistics.median(ratios), q1, q3
 
 
 def allocated_bytes(step, repeats=20):

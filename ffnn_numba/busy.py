@@ -6,9 +6,14 @@ Users run the library beside other work: a browser, CI neighbours, and scikit-le
 slice of the scheduler at every parallel region. Here the benchmark makes the load itself:
 ``n`` background processes that do nothing but spin, started before a case and stopped after.
 
-Timed with the benchmark's one timer, ``bench.side_by_side``: medians over alternating rounds
-of the mean step time of blocks of consecutive steps, so a stall caused by the load counts
-in full, as it does in a user's ``fit``, while a passing disturbance of one round does not.
+Timed with the benchmark's one timer (``bench_step.alternating_rounds``): the mean step time
+of blocks of consecutive steps, in rounds that alternate between the three, so a stall
+caused by the load counts in full, as it does in a user's ``fit``, while a passing
+disturbance of one round does not. Each ratio is the median over the rounds of the ratio
+within a round (``paired_ratio``), with its quartiles, which say how far this host's noise
+moves it: on a shared machine two forms of nearly the same speed (the loops and NumPy's
+BLAS near the matrix-multiply ceiling; one thread against two that share their cores with
+two spinning processes) trade places from round to round.
 Each backend is called as a user's loop calls it, through the public ``Network.step``, so
 that the loops backend runs on the thread count its network has timed fastest under the
 load (``threads.ThreadChooser``). Below ``PARALLEL_MIN_WORK`` multiply-adds per product
@@ -19,8 +24,8 @@ import subprocess
 import sys
 import time
 
-from .bench import DTYPES, Step, side_by_side
-from .bench_step import case
+from .bench import DTYPES, Step
+from .bench_step import alternating_rounds, case, medians, paired_ratio
 from .threads import threads_from
 
 
@@ -44,9 +49,15 @@ class BusyCores:
         self._processes = []
 
 
+# Rounds per case: more than the step table's five, for ratios whose quartiles mean something.
+ROUNDS = 9
+
+
 def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
     """Time loops (every thread and one thread) and numpy on every case at every level of
-    load; returns a list of JSON-ready rows."""
+    load; returns a list of JSON-ready rows: the median seconds per step of each, and the
+    ratios "vs_numpy" and "vs_1_thread" (loops' speed-up: median, lower and upper quartile,
+    ``paired_ratio``)."""
     rows = []
     for busy in levels:
         with BusyCores(busy):
@@ -56,9 +67,12 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
                     steps = {"loops": Step(size, dtype, "loops", public=True),
                              "loops_1_thread": Step(size, dtype, "loops", threads=1, public=True),
                              "numpy": Step(size, dtype, "numpy", public=True)}
-                    seconds = side_by_side(steps, min_time)
+                    rounds = alternating_rounds(steps, min_time, ROUNDS)
+                    seconds = medians(rounds)
                     rows.append({"busy": busy, "size": size, "dtype": dtype_name,
-                                 "threads": on_threads(size), **seconds})
+                                 "threads": on_threads(size), **seconds,
+                                 "vs_numpy": paired_ratio(rounds, "numpy", "loops"),
+                                 "vs_1_thread": paired_ratio(rounds, "loops_1_thread", "loops")})
                     log(f"  {busy} busy  {size:<6} {dtype_name:<7} loops "
                         f"{seconds['loops'] * 1e6:10.1f} us  "
                         f"numpy {seconds['numpy'] * 1e6:10.1f} us")

@@ -114,15 +114,25 @@ def sweep_table(sweep):
 
 def busy_table(rows):
     """The busy-machine rows, with the two ratios its targets are about: loops against numpy
-    (at least 1) and against its own single thread (at least 1)."""
+    (at least 1) and against its own single thread (at least 1), each with the middle half
+    of its rounds where the run has them."""
     lines = ["| busy processes | size | dtype | loops | loops, 1 thread | numpy | "
              "loops vs numpy | loops vs its 1 thread |", "|---:|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
+        same = "" if r.get("threads", True) else " (same serial code)"
         lines.append(f"| {r['busy']} | {r['size']} | {r['dtype']} | {duration(r['loops'])} | "
                      f"{duration(r['loops_1_thread'])} | {duration(r['numpy'])} | "
-                     f"{r['numpy'] / r['loops']:.2f}x | {r['loops_1_thread'] / r['loops']:.2f}x"
-                     f"{'' if r.get('threads', True) else ' (same serial code)'} |")
+                     f"{_spread(r, 'vs_numpy', 'numpy')} | "
+                     f"{_spread(r, 'vs_1_thread', 'loops_1_thread')}{same} |")
     return "\n".join(lines)
+
+
+def _spread(r, ratio, other):
+    """"1.02x (0.97-1.08)": the paired ratio and its quartiles, or the ratio of the medians."""
+    if ratio not in r:
+        return f"{r[other] / r['loops']:.2f}x"
+    median, low, high = r[ratio]
+    return f"{median:.2f}x ({low:.2f}-{high:.2f})"
 
 
 def cold_table(cold):
@@ -207,7 +217,11 @@ def markdown(results):
                   "the thread count its network has timed fastest under the load "
                   "(`ff.threads.ThreadChooser`). *loops, 1 thread* is the loops backend "
                   "limited to one thread (`ff.set_num_threads(1)`); where every product is "
-                  "below `PARALLEL_MIN_WORK` both run the same serial code.", "",
+                  "below `PARALLEL_MIN_WORK` both run the same serial code. The times are "
+                  "medians of the blocks; each ratio is the median over the rounds of the ratio "
+                  "within a round (the two turns a fraction of a second apart, so that a "
+                  "drift of the machine's speed cancels), with the middle half of those "
+                  "ratios in brackets: how far this host's noise moves it.", "",
                   busy_table(results["busy"])]
     if "cold" in results:
         lines += ["", f"## Cold and warm start ({results['cold']['dtype']}, fresh processes)", "",

@@ -70,9 +70,15 @@ class ThreadChooser:
     for a lost thread costs its mean; but without the longest time, so that one passing
     disturbance does not bench the best count until retries push it out). It retries
     another candidate once the time spent since that one last ran reaches ``RETRY`` times
-    its mean, so that retrying costs at most about 1/``RETRY`` of the time however slow the
-    other candidate has become; a retry that beats the best outdates that candidate's old
-    times, which makes a change of load in either direction take effect at the next retry.
+    what a retry costs more than calls of the best, so that retrying costs at most about
+    1/``RETRY`` of the time: rarely where the other is much slower (a medium step on one
+    thread of an idle machine), often where the two are close, which is where a wrong choice
+    is cheap but a change of load turns it (two threads against one while other processes
+    share the cores: their times overlap from call to call). A retry runs the other count
+    twice and times only the second call, as after every change of count: the first runs
+    beside the threads the last count left spinning, or wakes the ones it let sleep. A retry
+    that beats the best outdates that candidate's old times, which makes a change of load in
+    either direction take effect at the next retry.
     Results never depend on the choice: threads split the rows of each product, and every
     output is summed by one thread in one order.
 
@@ -129,6 +135,8 @@ class _Timings:
         self.samples = {n: deque(maxlen=samples) for n in candidates}
         self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
         self.calls = 0
+        self.current = None   # the count of the last call
+        self.pending = None   # a count to run once more: just switched to (see record)
 
     def mean(self, n):
         """The mean of candidate n's latest times without their longest (see ThreadChooser):
@@ -144,21 +152,43 @@ class _Timings:
 
     def choose(self, retry):
         """The candidate the next call runs on: each is timed 3 times first; then the best,
-        except where another has waited ``retry`` times its own mean (see ThreadChooser)."""
+        except where another has waited ``retry`` times what its two calls cost more than
+        the best (see ThreadChooser). A change of count runs the new one twice: the first
+        call after it is not timed (``record``)."""
         self.calls += 1
+        if self.pending is not None:
+            n, self.pending = self.pending, None
+            return n
+        current = self.current if self.current in self.samples else None
+        if current is not None and len(self.samples[current]) < 3:
+            return current   # timed a few times in a row first, as every candidate
         fewest = min(self.samples, key=lambda n: len(self.samples[n]))
-        if len(self.samples[fewest]) < 3:   # every candidate is timed a few times first
-            return fewest
+        if len(self.samples[fewest]) < 3:
+            return self._switch(fewest)
         best = self.best()
         for n in sorted(self.samples, key=self.last.get):   # least recently run first
-            if n != best and (self.calls - self.last[n]) * self.mean(best) >= retry * self.mean(n):
-                return n
-        return best
+            waited = self.calls - self.last[n]   # calls since n last ran
+            if n != best and waited > 2 and waited * self.mean(best) >= 2 * retry * (
+                    self.mean(n) - self.mean(best)):
+                return self._switch(n)
+        return self._switch(best)
+
+    def _switch(self, n):
+        if n != self.current:
+            self.pending = n   # its next call runs it again, and is the one timed
+        return n
 
     def record(self, n, seconds):
-        """Add a time of candidate n. A retried candidate that now beats the best has had
-        its old times outdated by a change of load: they are dropped, so that it is timed
-        afresh at once rather than over many retries (a busy machine that goes idle)."""
+        """Add a time of candidate n. The first call after a change of count is not timed:
+        the threads the last count woke still spin, or the ones it let sleep must wake (one
+        thread right after two, with another process on the cores: 35-46 ms a large float32
+        step, against 32-35 ms in a run of one-thread calls). A retried candidate that now
+        beats the best has had its old times outdated by a change of load: they are dropped,
+        so that it is timed afresh at once rather than over many retries (a busy machine
+        that goes idle)."""
+        if n != self.current:
+            self.current, self.last[n] = n, self.calls
+            return
         times, best = self.samples[n], self.best()
         if len(times) >= 3 and n != best and seconds < self.mean(best):
             times.clear()

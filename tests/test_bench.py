@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import (bench, bench_cold, bench_epoch, bench_sweep, peers, report,
+from ffnn_numba import (bench, bench_cold, bench_epoch, bench_step, bench_sweep, peers, report,
                         report_targets)
 from ffnn_numba.cli import main
 from ffnn_numba.training import SGD
@@ -281,9 +281,37 @@ def test_bench_on_a_busy_machine(tmp_path):
     assert [(r["busy"], r["size"], r["dtype"]) for r in rows] == [(0, "tiny", "float32"),
                                                                   (1, "tiny", "float32")]
     assert all(r[k] > 0 for r in rows for k in ("loops", "loops_1_thread", "numpy"))
+    assert all(low <= median <= high for r in rows for low, median, high in
+               [sorted(r["vs_numpy"]), sorted(r["vs_1_thread"])])
     text = out_md.read_text()
     assert "## On a busy machine" in text and "busy machine: loops ≥ 1x numpy" in text
     assert set(spinning()) <= before                          # its own load was stopped
+
+
+def test_paired_ratios_compare_each_round_with_itself():
+    """A machine that slows down halfway through the run moves both turns of a round: the
+    ratio within each round stays 2, where the ratio of the whole run's medians would not."""
+    rounds = {"loops": [[1.0], [1.0], [3.0], [3.0], [3.0]],
+              "numpy": [[2.0, 2.0], [2.0], [6.0], [6.0], [6.0]]}
+    assert bench_step.paired_ratio(rounds, "numpy", "loops") == (2.0, 2.0, 2.0)
+    rounds["numpy"] = [[1.0], [1.2], [0.9], [1.1], [1.0]]
+    rounds["loops"] = [[1.0]] * 5
+    median, low, high = bench_step.paired_ratio(rounds, "numpy", "loops")
+    assert (median, low, high) == pytest.approx((1.0, 1.0, 1.1))
+
+
+@pytest.mark.parametrize("ratio, verdict", [((1.05, 0.98, 1.1), "yes"), ((0.98, 0.95, 1.03), "tie"),
+                                            ((0.9, 0.85, 0.95), "**NO**")])
+def test_a_busy_target_within_the_noise_is_a_tie_not_a_pass(ratio, verdict):
+    results = {"cases": [], "busy": [{"busy": 2, "size": "medium", "dtype": "float32",
+                                      "loops": 1.0, "loops_1_thread": 1.0, "numpy": 1.0,
+                                      "vs_numpy": ratio, "vs_1_thread": ratio}]}
+    rows = report_targets.rows(results)
+    assert [r["met"] for r in rows] == [verdict == "yes"] * 2
+    text = report_targets.table(results)
+    assert text.count(f"| {verdict} |") == 2
+    assert ("2 tied" in text) == (verdict == "tie")
+    assert f"{ratio[0]:.2f}x ({ratio[1]:.2f}-{ratio[2]:.2f})" in report.busy_table(results["busy"])
 
 
 @pytest.mark.parametrize("levels", ["x", "-1", "", "1,,2"])
