@@ -13,7 +13,7 @@ import numpy as np
 
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
-from .layout import NODE, Buffers, Problem, make_layers, n_params, nodes
+from .layout import Buffers, Problem, make_layers, n_params, nodes
 from .threads import ThreadChooser, threads_from
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
@@ -99,7 +99,6 @@ class Network:
         self._sgd_settings = training.SGD().settings()
         self._step_settings = training.SGD().settings()   # step's, α set on each call
         self._chunk_size = self._chunk_limit = None
-        self._output_node = int(self._layers[-1, NODE])
         self.optimizer_state = None  # (optimizer, state, steps) of the last fit, to resume
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(validation.check_seed(seed))
@@ -173,7 +172,6 @@ class Network:
         self.__dict__.update(state)
         self.backend = self._backend   # its compiled entries and thread choices start afresh
         self._chunk_size = self._chunk_limit = None
-        self._output_node = int(self._layers[-1, NODE])
         self._plain_buffers = self._sgd_problem = self._step_problem = None
         self._blocks, self._epoch_buffers = {}, None
         self._lock = threading.RLock()
@@ -276,10 +274,10 @@ class Network:
             b = self._buffers(m)   # may replace the workspace, and so empty _blocks
             if len(self._blocks) >= 8:   # a few batch sizes recur (fit's last batch, chunks)
                 self._blocks.clear()
-            n0, nL, start = self.layer_sizes[0], self.layer_sizes[-1], self._output_node * m
-            blocks = self._blocks[m] = (b, b.A[:n0 * m].reshape(n0, m),
-                                        b.A[start:start + nL * m].reshape(nL, m),
-                                        b.dA[:n0 * m].reshape(n0, m))
+            L = len(self.layer_sizes) - 1
+            blocks = self._blocks[m] = (b, nodes(b.A, self._layers, 0, m),
+                                        nodes(b.A, self._layers, L, m),
+                                        nodes(b.dA, self._layers, 0, m))
         return blocks
 
     def _problem(self, optimizer=registry.SGD, settings=None):

@@ -159,9 +159,8 @@ class _Timings:
         if self.pending is not None:
             n, self.pending = self.pending, None
             return n
-        current = self.current if self.current in self.samples else None
-        if current is not None and len(self.samples[current]) < 3:
-            return current   # timed a few times in a row first, as every candidate
+        if self.current is not None and len(self.samples[self.current]) < 3:
+            return self.current   # timed a few times in a row first, as every candidate
         fewest = min(self.samples, key=lambda n: len(self.samples[n]))
         if len(self.samples[fewest]) < 3:
             return self._switch(fewest)

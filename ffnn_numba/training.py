@@ -266,8 +266,8 @@ def fit(net, X, Y, options):
     best, best_theta, waited = math.inf, None, 0
     before_epoch = net.theta.copy()
     progress = Progress(o.epochs, o.verbose)
-    copy = (net._epoch_copy(X, Y) if o.shuffle and SHUFFLE_COPY_FROM <= X.nbytes <= SHUFFLE_COPY_UP_TO
-            else None)
+    copied = o.shuffle and SHUFFLE_COPY_FROM <= X.nbytes <= SHUFFLE_COPY_UP_TO
+    copy = net._epoch_copy(X, Y) if copied else None
     net.optimizer_state = None
     try:
         for epoch in range(o.epochs):
