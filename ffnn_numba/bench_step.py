@@ -201,12 +201,13 @@ def medians(rounds):
             for name, per_round in rounds.items()}
 
 
-def alternating_rounds(steps, min_time, rounds=5):
+def alternating_rounds(steps, min_time, rounds=5, min_blocks=1):
     """{name: one list of block means per round} for ``steps`` = {name: step}, timed in
     ``rounds`` rounds that alternate between the steps, forwards and backwards, so that a
     passing disturbance of the machine falls on all of them alike, each turn after a rest of
-    ``SETTLE`` seconds and one untimed call, after ``WARM_UP_CALLS`` calls of each. A step's
-    ``threads`` attribute, where it has one, limits Numba's threads for it."""
+    ``SETTLE`` seconds and one untimed call, after ``WARM_UP_CALLS`` calls of each. A turn
+    lasts its share of ``min_time`` and at least ``min_blocks`` blocks. A step's ``threads``
+    attribute, where it has one, limits Numba's threads for it."""
     samples = {name: [] for name in steps}
     for step in steps.values():
         block_mean(step, getattr(step, "threads", None), WARM_UP_CALLS)   # warm up every one
@@ -225,7 +226,7 @@ def alternating_rounds(steps, min_time, rounds=5):
             end = time.perf_counter() + per_round
             while True:
                 blocks.append(block_mean(step, getattr(step, "threads", None)))
-                if time.perf_counter() >= end:
+                if time.perf_counter() >= end and len(blocks) >= min_blocks:
                     break
             samples[name].append(blocks)
     return samples

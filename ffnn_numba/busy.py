@@ -51,6 +51,11 @@ class BusyCores:
 
 # Rounds per case: more than the step table's five, for ratios whose quartiles mean something.
 ROUNDS = 9
+# Blocks (of 3 calls or more) per turn at least: a turn of the large step would otherwise be
+# one block, 3 calls after a rest, in which the thread chooser's retries of the other count
+# (two calls, then one switching back) are most of what is timed, where a user's fit of
+# thousands of calls pays them about 1/RETRY of its time.
+MIN_BLOCKS = 7
 
 
 def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
@@ -67,7 +72,7 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
                     steps = {"loops": Step(size, dtype, "loops", public=True),
                              "loops_1_thread": Step(size, dtype, "loops", threads=1, public=True),
                              "numpy": Step(size, dtype, "numpy", public=True)}
-                    rounds = alternating_rounds(steps, min_time, ROUNDS)
+                    rounds = alternating_rounds(steps, min_time, ROUNDS, MIN_BLOCKS)
                     seconds = medians(rounds)
                     rows.append({"busy": busy, "size": size, "dtype": dtype_name,
                                  "threads": on_threads(size), **seconds,

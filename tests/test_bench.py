@@ -301,6 +301,23 @@ def test_paired_ratios_compare_each_round_with_itself():
     assert (median, low, high) == pytest.approx((1.0, 1.0, 1.1))
 
 
+def test_every_turn_lasts_at_least_min_blocks_blocks():
+    """A turn of a slow step (the large one under load) is its share of the time or at
+    least ``min_blocks`` blocks, whichever is longer, in every round."""
+    calls = {"slow": 0, "fast": 0}
+
+    def counted(name):
+        def step():
+            calls[name] += 1
+        return step
+
+    rounds = bench_step.alternating_rounds({name: counted(name) for name in calls}, 1e-6,
+                                           rounds=3, min_blocks=4)
+    assert all(len(per_round) == 3 and all(len(blocks) >= 4 for blocks in per_round)
+               for per_round in rounds.values())
+    assert calls["slow"] >= bench_step.WARM_UP_CALLS + 3 * (1 + 4 * 3)
+
+
 @pytest.mark.parametrize("ratio, verdict", [((1.05, 0.98, 1.1), "yes"), ((0.98, 0.95, 1.03), "tie"),
                                             ((0.9, 0.85, 0.95), "**NO**")])
 def test_a_busy_target_within_the_noise_is_a_tie_not_a_pass(ratio, verdict):
