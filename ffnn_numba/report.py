@@ -209,7 +209,8 @@ def markdown(results):
     if "busy" in results:
         lines += ["", "## On a busy machine", "",
                   "The same steps while other processes spin on the cores, started and stopped "
-                  "by the benchmark (`--busy`), timed the same way but through the public "
+                  "by the benchmark (`--busy`), timed the same way, in nine rounds whose every "
+                  "turn is at least seven blocks (21 calls), but through the public "
                   "`net.step(X, Y)`, as a user's loop calls it: the loops backend then runs on "
                   "the thread count its network has timed fastest under the load "
                   "(`ff.threads.ThreadChooser`). *loops, 1 thread* is the loops backend "
