@@ -29,7 +29,8 @@ def set_num_threads(n):
     The loops backend's results do not depend on the thread count: threads split the rows of
     each product, and every output is summed by one thread in one order.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= numba.config.NUMBA_NUM_THREADS:
+    most = numba.config.NUMBA_NUM_THREADS
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
         raise ValueError(f"n must be an integer from 1 to {numba.config.NUMBA_NUM_THREADS} "
                          f"(NUMBA_NUM_THREADS); got {n!r}")
     numba.set_num_threads(n)
@@ -57,6 +58,14 @@ def threads_from(layer_sizes):
     return -(-PARALLEL_MIN_WORK // widest)
 
 
+# Seconds after a change of thread count whose calls are not timed (``_Timings.record``):
+# after its last parallel region a oneTBB worker spins for about a millisecond of CPU before
+# it sleeps (one-thread calls right after two-thread ones, medium float64, idle machine: the
+# process used 1.53x as much CPU as wall time over the first call, 1.05x over the first 18
+# ms, 0.9 ms more in all); on a busy machine that millisecond is spread over a longer time.
+SETTLE = 0.005
+
+
 class ThreadChooser:
     """How many threads one network's compiled calls use, chosen by timing them.
 
@@ -74,9 +83,12 @@ class ThreadChooser:
     1/``RETRY`` of the time: rarely where the other is much slower (a medium step on one
     thread of an idle machine), often where the two are close, which is where a wrong choice
     is cheap but a change of load turns it (two threads against one while other processes
-    share the cores: their times overlap from call to call). A retry runs the other count
-    twice and times only the second call, as after every change of count: the first runs
-    beside the threads the last count left spinning, or wakes the ones it let sleep. A retry
+    share the cores: their times overlap from call to call), but never within ``SAMPLES``
+    calls of that count's last run: a change of count costs more than the means show.
+    After every change of count,
+    a retry's included, the calls of the first ``SETTLE`` seconds are not timed (at least
+    one; then one more is, the retry's only time): they run beside the threads the last
+    count left spinning, or wake the ones it let sleep. A retry
     that beats the best outdates that candidate's old times, which makes a change of load in
     either direction take effect at the next retry.
     Results never depend on the choice: threads split the rows of each product, and every
@@ -137,6 +149,13 @@ class _Timings:
         self.calls = 0
         self.current = None   # the count of the last call
         self.pending = None   # a count to run once more: just switched to (see record)
+        self.settling = 0.0   # seconds of calls left untimed after the last change
+        # Calls between retries at least: each change of count costs more than the means
+        # show (its settling; one thread beside the spinning workers of two), so two counts
+        # of the same speed (one process spinning on a 2-core machine, medium float64:
+        # 1.41 and 1.40 ms) would otherwise trade places every third call, 5% slower
+        # than one thread held (measured side by side).
+        self.window = samples
 
     def mean(self, n):
         """The mean of candidate n's latest times without their longest (see ThreadChooser):
@@ -152,9 +171,9 @@ class _Timings:
 
     def choose(self, retry):
         """The candidate the next call runs on: each is timed 3 times first; then the best,
-        except where another has waited ``retry`` times what its two calls cost more than
-        the best (see ThreadChooser). A change of count runs the new one twice: the first
-        call after it is not timed (``record``)."""
+        except where another has waited ``retry`` times what its calls cost more than the
+        best (see ThreadChooser). A change of count runs the new one until ``record`` has
+        timed it once."""
         self.calls += 1
         if self.pending is not None:
             n, self.pending = self.pending, None
@@ -163,33 +182,35 @@ class _Timings:
             return self.current   # timed a few times in a row first, as every candidate
         fewest = min(self.samples, key=lambda n: len(self.samples[n]))
         if len(self.samples[fewest]) < 3:
-            return self._switch(fewest)
+            return fewest
         best = self.best()
         for n in sorted(self.samples, key=self.last.get):   # least recently run first
             waited = self.calls - self.last[n]   # calls since n last ran
-            if n != best and waited > 2 and waited * self.mean(best) >= 2 * retry * (
-                    self.mean(n) - self.mean(best)):
-                return self._switch(n)
-        return self._switch(best)
-
-    def _switch(self, n):
-        if n != self.current:
-            self.pending = n   # its next call runs it again, and is the one timed
-        return n
+            cost = self.mean(n)
+            calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
+            if n != best and waited > self.window and waited * self.mean(best) >= calls * retry * (
+                    cost - self.mean(best)):
+                return n
+        return best
 
     def record(self, n, seconds):
-        """Add a time of candidate n. The first call after a change of count is not timed:
-        the threads the last count woke still spin, or the ones it let sleep must wake (one
-        thread right after two, with another process on the cores: 35-46 ms a large float32
-        step, against 32-35 ms in a run of one-thread calls). A retried candidate that now
-        beats the best has had its old times outdated by a change of load: they are dropped,
-        so that it is timed afresh at once rather than over many retries (a busy machine
-        that goes idle)."""
+        """Add a time of candidate n. The calls of the first ``SETTLE`` seconds after a change
+        of count are not timed, and the count runs until one is: the threads the last count
+        woke still spin, or the ones it let sleep must wake. A retried candidate faster than
+        every recent time of the best has had its old times outdated by a change of load:
+        they are dropped, so that it is timed afresh at once rather than over many retries
+        (a busy machine that goes idle). Faster than their mean is not enough: on a busy
+        machine a call either keeps its core or loses it for a time slice (medium float64,
+        two processes spinning: 1.4-2.2 ms or 5.3-6.5 ms), and one lucky call would bench
+        the better count."""
+        self.last[n] = self.calls
         if n != self.current:
-            self.current, self.last[n] = n, self.calls
+            self.current, self.settling = n, SETTLE
+        if self.settling > 0:
+            self.settling -= seconds
+            self.pending = n   # its next call runs it again: untimed, or the one timed
             return
         times, best = self.samples[n], self.best()
-        if len(times) >= 3 and n != best and seconds < self.mean(best):
+        if len(times) >= 3 and n != best and seconds < min(self.samples[best]):
             times.clear()
         times.append(seconds)
-        self.last[n] = self.calls

@@ -64,6 +64,20 @@ def test_the_faster_count_runs_and_the_other_is_tried_now_and_then(monkeypatch, 
     assert numba.get_num_threads() == 2                 # the caller's count is put back
 
 
+def test_calls_just_after_a_change_of_count_are_not_timed(monkeypatch, two_threads):
+    """Calls shorter than SETTLE: after each change of count, those that start within SETTLE
+    seconds of it run untimed (the workers the last count woke still spin), then three are
+    timed."""
+    clock = FakeClock({2: 0.3 * threads.SETTLE, 1: 0.6 * threads.SETTLE})
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    ran = _runs(chooser, clock, 12)
+    assert ran == [2] * (4 + 3) + [1] * (2 + 3)
+    timings = chooser._kinds["step", 2]
+    assert {n: list(times) for n, times in timings.samples.items()} == {
+        2: pytest.approx([0.3 * threads.SETTLE] * 3), 1: pytest.approx([0.6 * threads.SETTLE] * 3)}
+
+
 def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     clock = FakeClock({1: 2.0, 2: 1.0})
     monkeypatch.setattr(threads.time, "perf_counter", clock)
@@ -72,8 +86,10 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     clock.costs = {1: 2.0, 2: 5.0}     # other processes take the cores: threads now wait
     ran = _runs(chooser, clock, 410)
     # Its mean leaves out the longest time, so a lone slow run changes nothing; a few do.
-    # Retried while its times, old and new, still average close to the other's; then rarely.
-    assert ran[:2] == [2, 2] and ran[2:4] == [1, 1] and ran[12:40].count(2) <= 2
+    # Retried while its times, old and new, still average close to the other's, but never
+    # within SAMPLES calls of its last run (two calls a retry); then rarely.
+    assert ran[:2] == [2, 2] and ran[2:4] == [1, 1]
+    assert ran[12:40].count(2) <= 2 * (28 // (chooser.SAMPLES + 1) + 1)
     # Still retried, for a lasting change back, but cheaply: what the retries cost more is
     # within 1/RETRY of the time once its old times are out, more while they go out.
     retried = ran[10:].count(2)
@@ -88,12 +104,16 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
 def test_close_counts_are_retried_often_and_cheaply(monkeypatch, two_threads, slower):
     """Where the two counts take about as long (two threads against one while other processes
     share the cores), a wrong choice costs little and the load can turn it at any call: the
-    other is retried often, and all the retrying costs at most 1/RETRY of the time."""
+    other is retried often, but not within SAMPLES calls of its last run (every change of
+    count costs more than the means show), and all the retrying costs at most 1/RETRY of
+    the time."""
     clock = FakeClock({1: 1.0, 2: slower})
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
     ran = _runs(chooser, clock, 408)[8:]
-    assert ran.count(2) / 2 >= 400 / (4 + 2 * chooser.RETRY * (slower - 1)) - 1
+    period = max(chooser.SAMPLES + 4, 4 + 2 * chooser.RETRY * (slower - 1))
+    retries = sum(a != b for a, b in zip(ran, ran[1:])) / 2
+    assert 400 / period - 1 <= retries <= 400 / (chooser.SAMPLES + 1) + 1
     assert clock.now - 4 * (1 + slower) <= 400 * (1 + 1 / chooser.RETRY) + 1
 
 
