@@ -31,8 +31,8 @@ def set_num_threads(n):
     """
     most = numba.config.NUMBA_NUM_THREADS
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
-        raise ValueError(f"n must be an integer from 1 to {numba.config.NUMBA_NUM_THREADS} "
-                         f"(NUMBA_NUM_THREADS); got {n!r}")
+        raise ValueError(f"n must be an integer from 1 to {most} (NUMBA_NUM_THREADS); "
+                         f"got {n!r}")
     numba.set_num_threads(n)
     try:
         import threadpoolctl
@@ -85,12 +85,11 @@ class ThreadChooser:
     is cheap but a change of load turns it (two threads against one while other processes
     share the cores: their times overlap from call to call), but never within ``SAMPLES``
     calls of that count's last run: a change of count costs more than the means show.
-    After every change of count,
-    a retry's included, the calls of the first ``SETTLE`` seconds are not timed (at least
-    one; then one more is, the retry's only time): they run beside the threads the last
-    count left spinning, or wake the ones it let sleep. A retry
-    that beats the best outdates that candidate's old times, which makes a change of load in
-    either direction take effect at the next retry.
+    After every change of count, a retry's included, the calls of the first ``SETTLE``
+    seconds are not timed (at least one; then one more is, the retry's only time): they run
+    beside the threads the last count left spinning, or wake the ones it let sleep. A retry
+    faster than every recent time of the best outdates that candidate's old times, which
+    makes a change of load in either direction take effect at the next retry.
     Results never depend on the choice: threads split the rows of each product, and every
     output is summed by one thread in one order.
 
@@ -188,8 +187,8 @@ class _Timings:
             waited = self.calls - self.last[n]   # calls since n last ran
             cost = self.mean(n)
             calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
-            if n != best and waited > self.window and waited * self.mean(best) >= calls * retry * (
-                    cost - self.mean(best)):
+            if n != best and waited > self.window and (
+                    waited * self.mean(best) >= calls * retry * (cost - self.mean(best))):
                 return n
         return best
 
