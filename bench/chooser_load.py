@@ -2,31 +2,20 @@
 
     python bench/chooser_load.py --size medium --dtype float64 --busy 2 --rounds 6
 
-Each round calls each step back to back for a second (after a rest of 0.15 s, as the
-benchmark's turns), in an order that alternates between rounds, while ``--busy`` processes
-spin on the cores. Prints the median block time of each, the chooser's speed against the
-held single thread and against NumPy (medians of the ratios within a round), and the means
-the chooser ended with. A second a turn is longer than ``ffnn-numba bench --busy`` gives a
-step: this is the chooser in the steady state of a user's ``fit``.
+Timed by the benchmark's one timer (``bench_step.alternating_rounds``) while ``--busy``
+processes spin on the cores, but with turns of a second each: far longer than the
+``ffnn-numba bench --busy`` table gives a step, so that this is the chooser in the steady
+state of a user's ``fit``. Prints the median block time of each, the chooser's speed against
+the held single thread and against NumPy (``paired_ratio``: median and quartiles over the
+rounds), and the means the chooser ended with.
 """
 import argparse
-import statistics
-import time
 
 from ffnn_numba.bench import DTYPES, SIZES, Step
-from ffnn_numba.bench_step import numba_threads
+from ffnn_numba.bench_step import alternating_rounds, medians, paired_ratio
 from ffnn_numba.busy import BusyCores
 
-
-def block(step, threads, seconds=1.0):
-    """Mean seconds per call of ``step`` called back to back for ``seconds``."""
-    time.sleep(0.15)
-    with numba_threads(threads):
-        calls, start = 0, time.perf_counter()
-        while time.perf_counter() < start + seconds:
-            step()
-            calls += 1
-        return (time.perf_counter() - start) / calls
+TURN_SECONDS = 1.0
 
 
 def main():
@@ -37,23 +26,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     dtype = DTYPES[args.dtype]
+    steps = {"chooser": Step(args.size, dtype, "loops", public=True),
+             "one thread": Step(args.size, dtype, "loops", threads=1, public=True),
+             "numpy": Step(args.size, dtype, "numpy", public=True)}
     with BusyCores(args.busy):
-        steps = {"chooser": (Step(args.size, dtype, "loops", public=True), None),
-                 "one thread": (Step(args.size, dtype, "loops", public=True), 1),
-                 "numpy": (Step(args.size, dtype, "numpy", public=True), None)}
-        for step, threads in steps.values():
-            block(step, threads, 0.1)
-        times = {name: [] for name in steps}
-        for r in range(args.rounds):
-            for name in list(steps)[::1 if r % 2 == 0 else -1]:
-                times[name].append(block(*steps[name]))
+        rounds = alternating_rounds(steps, TURN_SECONDS * len(steps) * args.rounds, args.rounds)
     print(f"{args.size} {args.dtype}, {args.busy} busy: " + ", ".join(
-        f"{name} {statistics.median(t) * 1e3:.2f} ms" for name, t in times.items()))
+        f"{name} {seconds * 1e3:.2f} ms" for name, seconds in medians(rounds).items()))
     for other in ("one thread", "numpy"):
-        ratio = statistics.median(o / c for c, o in zip(times["chooser"], times[other]))
-        print(f"  chooser vs {other}: {ratio:.2f}x")
-    chooser = steps["chooser"][0].net._threads
-    for kind, timings in chooser._kinds.items():
+        median, low, high = paired_ratio(rounds, other, "chooser")
+        print(f"  chooser vs {other}: {median:.2f}x ({low:.2f}-{high:.2f})")
+    for kind, timings in steps["chooser"].net._threads._kinds.items():
         print(f"  {kind}: prefers {timings.best()}, means (ms)",
               {n: round(timings.mean(n) * 1e3, 2) for n in timings.samples})
 

@@ -5,6 +5,7 @@ them into text. The targets, each listed once, are in ``report_targets``.
 """
 from . import report_targets
 from .bench_machine import CEILING_N
+from .busy import MIN_BLOCKS, ROUNDS
 
 PEERS = ("numpy", "torch", "jax", "sklearn")
 
@@ -209,8 +210,9 @@ def markdown(results):
     if "busy" in results:
         lines += ["", "## On a busy machine", "",
                   "The same steps while other processes spin on the cores, started and stopped "
-                  "by the benchmark (`--busy`), timed the same way, in nine rounds whose every "
-                  "turn is at least seven blocks (21 calls), but through the public "
+                  f"by the benchmark (`--busy`), timed the same way, in {ROUNDS} rounds whose "
+                  f"every turn is at least {MIN_BLOCKS} blocks of three calls or more, but "
+                  "through the public "
                   "`net.step(X, Y)`, as a user's loop calls it: the loops backend then runs on "
                   "the thread count its network has timed fastest under the load "
                   "(`ff.threads.ThreadChooser`). *loops, 1 thread* is the loops backend "
