@@ -65,6 +65,29 @@ def threads_from(layer_sizes):
 # ms, 0.9 ms more in all); on a busy machine that millisecond is spread over a longer time.
 SETTLE = 0.005
 
+# How much faster than one thread a count of several must be to be chosen. Threads cost the
+# machine CPU that other work wants, and on a busy one a count of several looks faster in a
+# retry's few calls than it is in steady use: a network held to two threads took 1.16-1.33x
+# as long per step as one held to one thread (medium float64, two processes spinning, five
+# runs of 0.3-1 s turns side by side), while the chooser's short retries timed the two
+# counts alike. On an idle machine several threads are 1.3-1.8x faster, well past it.
+MARGIN = 0.2
+
+# Timed calls in a row that a retried count must win, each faster than every recent time of
+# the best, before its old times are dropped (``_Timings.record``): on a busy machine every
+# count has lucky calls that keep their cores (two spinning processes, medium float64: one
+# thread 1.4-2.2 ms or 5.3-6.5 ms a call, two threads 1.5-2.5 ms or 5.3-6.5 ms).
+TRIAL = 3
+
+# The least a retry is priced at, as a fraction of what its calls take on the best count
+# (``_Timings.choose``): a change of count costs more than the means show (its untimed first
+# calls, and a busy machine's scheduler that favours threads just woken), so two counts that
+# time alike are retried once in RETRY * FLOOR times a retry's length of calls, not at every
+# chance; and no rarer, because on this project's idle VMs two threads now and then time
+# like one for 0.1-1 s, and a network that went to one thread then comes back within 50-60
+# calls (medium float64, about 0.1 s) of their being 1.5x faster again.
+FLOOR = 0.25
+
 
 class ThreadChooser:
     """How many threads one network's compiled calls use, chosen by timing them.
@@ -77,19 +100,20 @@ class ThreadChooser:
     ``SAMPLES`` times of each candidate thread count and runs the one whose mean is lowest
     (the mean, not the median: a parallel region that now and then waits a whole time slice
     for a lost thread costs its mean; but without the longest time, so that one passing
-    disturbance does not bench the best count until retries push it out). It retries
-    another candidate once the time spent since that one last ran reaches ``RETRY`` times
-    what a retry costs more than calls of the best, so that retrying costs at most about
-    1/``RETRY`` of the time: rarely where the other is much slower (a medium step on one
-    thread of an idle machine), often where the two are close, which is where a wrong choice
-    is cheap but a change of load turns it (two threads against one while other processes
-    share the cores: their times overlap from call to call), but never within ``SAMPLES``
-    calls of that count's last run: a change of count costs more than the means show.
+    disturbance does not bench the best count until retries push it out), a count of
+    several threads only where it is ``MARGIN`` faster than one. A count newly chosen runs
+    ``TRIAL`` timed calls before it is judged again. Another candidate is retried once the
+    time spent since it last ran reaches ``RETRY`` times what a retry costs more than calls
+    of the best, and at least ``FLOOR`` of what its calls take: retrying costs at most about
+    1/``RETRY`` of the time, and where the two are close the other is not retried at every
+    chance (a change of count costs more than the means show: its first calls, below, and
+    a busy machine's scheduling that favours threads just woken).
     After every change of count, a retry's included, the calls of the first ``SETTLE``
-    seconds are not timed (at least one; then one more is, the retry's only time): they run
+    seconds are not timed (at least one; then one more is, the retry's own time): they run
     beside the threads the last count left spinning, or wake the ones it let sleep. A retry
-    faster than every recent time of the best outdates that candidate's old times, which
-    makes a change of load in either direction take effect at the next retry.
+    that wins ``TRIAL`` timed calls in a row, each faster than every recent time of the
+    best, outdates its old times, which makes a change of load in either direction take
+    effect at the next retry.
     Results never depend on the choice: threads split the rows of each product, and every
     output is summed by one thread in one order.
 
@@ -144,17 +168,14 @@ class _Timings:
 
     def __init__(self, candidates, samples):
         self.samples = {n: deque(maxlen=samples) for n in candidates}
+        self.handicap = {n: 1.0 if n == 1 else 1.0 + MARGIN for n in candidates}
         self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
         self.calls = 0
         self.current = None   # the count of the last call
         self.pending = None   # a count to run once more: just switched to (see record)
         self.settling = 0.0   # seconds of calls left untimed after the last change
-        # Calls between retries at least: each change of count costs more than the means
-        # show (its settling; one thread beside the spinning workers of two), so two counts
-        # of the same speed (one process spinning on a 2-core machine, medium float64:
-        # 1.41 and 1.40 ms) would otherwise trade places every third call, 5% slower
-        # than one thread held (measured side by side).
-        self.window = samples
+        self.trial = []       # the timed calls of a retry that has won each so far
+        self.hold = 0         # timed calls the count last chosen as best still runs
 
     def mean(self, n):
         """The mean of candidate n's latest times without their longest (see ThreadChooser):
@@ -165,14 +186,14 @@ class _Timings:
         return (sum(times) - max(times)) / (len(times) - 1)
 
     def best(self):
-        """The candidate whose mean is lowest."""
-        return min(self.samples, key=self.mean)
+        """The candidate whose mean is lowest, a count of several ``MARGIN`` handicapped."""
+        return min(self.samples, key=lambda n: self.mean(n) * self.handicap[n])
 
     def choose(self, retry):
         """The candidate the next call runs on: each is timed 3 times first; then the best,
-        except where another has waited ``retry`` times what its calls cost more than the
-        best (see ThreadChooser). A change of count runs the new one until ``record`` has
-        timed it once."""
+        except where another has waited ``retry`` times what a retry of it costs more than
+        calls of the best, at least ``FLOOR`` of what its calls take (see ThreadChooser). A
+        change of count runs the new one until ``record`` has timed it."""
         self.calls += 1
         if self.pending is not None:
             n, self.pending = self.pending, None
@@ -185,31 +206,43 @@ class _Timings:
         best = self.best()
         for n in sorted(self.samples, key=self.last.get):   # least recently run first
             waited = self.calls - self.last[n]   # calls since n last ran
-            cost = self.mean(n)
+            cost, fastest = self.mean(n), self.mean(best)
             calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
-            if n != best and waited > self.window and (
-                    waited * self.mean(best) >= calls * retry * (cost - self.mean(best))):
+            price = max(cost - fastest, FLOOR * fastest)
+            if n != best and waited * fastest >= calls * retry * price:
                 return n
+        if best != self.current:
+            self.hold = TRIAL   # timed that often before it is judged again (see record)
         return best
 
     def record(self, n, seconds):
         """Add a time of candidate n. The calls of the first ``SETTLE`` seconds after a change
         of count are not timed, and the count runs until one is: the threads the last count
-        woke still spin, or the ones it let sleep must wake. A retried candidate faster than
-        every recent time of the best has had its old times outdated by a change of load:
-        they are dropped, so that it is timed afresh at once rather than over many retries
-        (a busy machine that goes idle). Faster than their mean is not enough: on a busy
-        machine a call either keeps its core or loses it for a time slice (medium float64,
-        two processes spinning: 1.4-2.2 ms or 5.3-6.5 ms), and one lucky call would bench
-        the better count."""
+        woke still spin, or the ones it let sleep must wake. A retried candidate whose timed
+        call is faster than every recent time of the best runs again, up to ``TRIAL`` timed
+        calls; if each is, a change of load has outdated its old times: they are dropped, so
+        that it is timed afresh at once rather than over many retries (a busy machine that
+        goes idle). Faster than their mean is not enough, nor one call: on a busy machine a
+        call either keeps its core or loses it for a time slice (see ``TRIAL``)."""
         self.last[n] = self.calls
         if n != self.current:
             self.current, self.settling = n, SETTLE
+            self.trial.clear()
         if self.settling > 0:
             self.settling -= seconds
             self.pending = n   # its next call runs it again: untimed, or the one timed
             return
-        times, best = self.samples[n], self.best()
+        times, best, trial = self.samples[n], self.best(), self.trial
+        trial.append(seconds)
         if len(times) >= 3 and n != best and seconds < min(self.samples[best]):
+            if len(trial) < TRIAL:
+                self.pending = n   # one more call of the trial
+                return
             times.clear()
-        times.append(seconds)
+        times.extend(trial)
+        trial.clear()
+        # A new best runs on: judged on one new time at a time against the other's old ones,
+        # the two would trade places at every call while a change of load goes through.
+        if self.hold:
+            self.hold -= 1
+            self.pending = n if self.hold else None

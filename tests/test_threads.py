@@ -1,5 +1,7 @@
 """The thread count each network's calls run on: chosen by timing (``threads.ThreadChooser``),
 never changing a result, always within the caller's own limit."""
+import itertools
+
 import numba
 import numpy as np
 import pytest
@@ -86,35 +88,79 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
     clock.costs = {1: 2.0, 2: 5.0}     # other processes take the cores: threads now wait
     ran = _runs(chooser, clock, 410)
     # Its mean leaves out the longest time, so a lone slow run changes nothing; a few do.
-    # Retried while its times, old and new, still average close to the other's, but never
-    # within SAMPLES calls of its last run (two calls a retry); then rarely.
-    assert ran[:2] == [2, 2] and ran[2:4] == [1, 1]
-    assert ran[12:40].count(2) <= 2 * (28 // (chooser.SAMPLES + 1) + 1)
-    # Still retried, for a lasting change back, but cheaply: what the retries cost more is
-    # within 1/RETRY of the time once its old times are out, more while they go out.
-    retried = ran[10:].count(2)
-    assert 1 <= retried and retried * (5.0 - 2.0) <= 3 * (400 * 2.0) / chooser.RETRY
+    assert ran[:2] == [2, 2] and set(ran[8:20]) == {1}
+    # Still retried, for a lasting change back, but cheaply: what the retries (two calls
+    # each) cost more is within 1/RETRY of the time once its old times are out, more while
+    # they go out; and each retry is priced at least FLOOR of its calls.
+    retried = ran[5:].count(2)
+    assert 1 <= retried <= 2 * (405 / (2 * chooser.RETRY * threads.FLOOR) + 1)
+    assert retried * (5.0 - 2.0) <= 3 * (400 * 2.0) / chooser.RETRY
     clock.costs = {1: 2.0, 2: 1.0}     # the other processes stop
     ran = _runs(chooser, clock, 200)
-    back = ran.index(2)                # at the next retry, whose time outdates the old ones
-    assert set(ran[back:back + 3]) == {2} and ran[-100:].count(1) <= 2 * (100 / chooser.RETRY + 1)
+    # At the next retry (its old times priced it 5.0 - 2.0 above one thread), which wins
+    # TRIAL timed calls after its untimed one: they outdate its old times.
+    back = ran.index(2)
+    assert back <= 2 * chooser.RETRY * (5.0 - 2.0) / 2.0 + 1
+    assert set(ran[back:back + 1 + threads.TRIAL]) == {2}
+    assert ran[-100:].count(1) <= 2 * (100 / chooser.RETRY + 1)
 
 
 @pytest.mark.parametrize("slower", [1.0, 1.05, 1.25])
-def test_close_counts_are_retried_often_and_cheaply(monkeypatch, two_threads, slower):
+def test_close_counts_are_retried_now_and_then_and_cheaply(monkeypatch, two_threads, slower):
     """Where the two counts take about as long (two threads against one while other processes
-    share the cores), a wrong choice costs little and the load can turn it at any call: the
-    other is retried often, but not within SAMPLES calls of its last run (every change of
-    count costs more than the means show), and all the retrying costs at most 1/RETRY of
+    share the cores), every change of count costs more than the means show: a retry (two
+    calls) is priced at least FLOOR of its calls, so the other is retried about once in
+    2 RETRY FLOOR calls, not at every chance, and all the retrying costs at most 1/RETRY of
     the time."""
     clock = FakeClock({1: 1.0, 2: slower})
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
     ran = _runs(chooser, clock, 408)[8:]
-    period = max(chooser.SAMPLES + 4, 4 + 2 * chooser.RETRY * (slower - 1))
+    period = 2 * chooser.RETRY * max(slower - 1, threads.FLOOR)
     retries = sum(a != b for a, b in zip(ran, ran[1:])) / 2
-    assert 400 / period - 1 <= retries <= 400 / (chooser.SAMPLES + 1) + 1
+    assert 400 / (period + 4) - 1 <= retries <= 400 / period + 1
     assert clock.now - 4 * (1 + slower) <= 400 * (1 + 1 / chooser.RETRY) + 1
+
+
+def test_a_new_best_runs_trial_timed_calls_before_it_is_judged_again(monkeypatch, two_threads):
+    """When the load changes, the count that was not running has only old times: judged on
+    one new time at a time, the two would trade places at every call."""
+    clock = FakeClock({1: 1.38, 2: 1.38})
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    _runs(chooser, clock, 300)
+    clock.costs = {1: 1.9, 2: 1.8}
+    ran = _runs(chooser, clock, 60)
+    stretches = [len(list(group)) for _, group in itertools.groupby(ran)][1:-1]
+    assert stretches and min(stretches) >= 1 + threads.TRIAL
+
+
+@pytest.mark.parametrize("faster, best", [(1 + threads.MARGIN / 2, 1), (1 + 2 * threads.MARGIN, 2)])
+def test_several_threads_run_only_when_margin_faster_than_one(monkeypatch, two_threads,
+                                                              faster, best):
+    clock = FakeClock({1: 1.0, 2: 1.0 / faster})
+    monkeypatch.setattr(threads.time, "perf_counter", clock)
+    chooser = threads.ThreadChooser()
+    ran = _runs(chooser, clock, 208)
+    # Each retry of two threads faster than one but within the margin is a whole trial.
+    tried = (1 + threads.TRIAL) * (100 / (2 * chooser.RETRY * threads.FLOOR) + 1)
+    assert chooser.choices() == {("step", 2): best} and ran[-100:].count(best) >= 100 - tried
+
+
+def test_a_retry_outdates_the_old_times_only_after_trial_wins_in_a_row():
+    """On a busy machine every count has lucky calls that keep their cores: one fast call of
+    a retry joins the old times; TRIAL in a row, each faster than every time of the best,
+    replace them."""
+    for lucky, best in [([0.5, 3.0], 1), ([0.5] * threads.TRIAL, 2)]:
+        timings = threads._Timings((2, 1), 12)
+        timings.samples[1].extend([1.0] * 12)
+        timings.samples[2].extend([3.0] * 12)
+        timings.current = 1
+        timings.record(2, 1.0)     # the retry's first call, after a change of count: untimed
+        for seconds in lucky:
+            timings.record(2, seconds)
+        assert timings.best() == best
+        assert list(timings.samples[2]) == ([3.0] * 10 + lucky if best == 1 else lucky)
 
 
 def test_calls_of_one_kind_are_compared_per_unit_of_work(monkeypatch, two_threads):
