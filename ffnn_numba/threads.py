@@ -80,13 +80,17 @@ MARGIN = 0.2
 TRIAL = 3
 
 # The least a retry is priced at, as a fraction of what its calls take on the best count
-# (``_Timings.choose``): a change of count costs more than the means show (its untimed first
+# (``_Timings.choose``): FLOOR at first, twice as much after each retry that does not win,
+# up to FLOOR_MOST. A change of count costs more than the means show (its untimed first
 # calls, and a busy machine's scheduler that favours threads just woken), so two counts that
-# time alike are retried once in RETRY * FLOOR times a retry's length of calls, not at every
-# chance; and no rarer, because on this project's idle VMs two threads now and then time
-# like one for 0.1-1 s, and a network that went to one thread then comes back within 50-60
-# calls (medium float64, about 0.1 s) of their being 1.5x faster again.
+# time alike are retried at first once in RETRY * FLOOR times a retry's length of calls, in
+# the end once in RETRY * FLOOR_MOST (a fortieth of the calls, as RETRY promises). Not rarer
+# than that, nor at first: a network waits that long to go back to two threads when the
+# load goes (from a large step's 60 ms calls on one thread: about 5 s), and on this
+# project's idle VMs two threads now and then time like one for 0.1-1 s, after which a
+# network on one thread came back within 50-60 calls (medium float64, about 0.1 s).
 FLOOR = 0.25
+FLOOR_MOST = 1.0
 
 
 class ThreadChooser:
@@ -104,10 +108,11 @@ class ThreadChooser:
     several threads only where it is ``MARGIN`` faster than one. A count newly chosen runs
     ``TRIAL`` timed calls before it is judged again. Another candidate is retried once the
     time spent since it last ran reaches ``RETRY`` times what a retry costs more than calls
-    of the best, and at least ``FLOOR`` of what its calls take: retrying costs at most about
-    1/``RETRY`` of the time, and where the two are close the other is not retried at every
-    chance (a change of count costs more than the means show: its first calls, below, and
-    a busy machine's scheduling that favours threads just woken).
+    of the best, and at least ``FLOOR`` of what its calls take, twice that after each retry
+    that did not win, up to ``FLOOR_MOST``: retrying costs at most about 1/``RETRY`` of the
+    time, and where the two are close the other is not retried at every chance (a change
+    of count costs more than the means show: its first calls, below, and a busy machine's
+    scheduling that favours threads just woken).
     After every change of count, a retry's included, the calls of the first ``SETTLE``
     seconds are not timed (at least one; then one more is, the retry's own time): they run
     beside the threads the last count left spinning, or wake the ones it let sleep. A retry
@@ -175,7 +180,9 @@ class _Timings:
         self.pending = None   # a count to run once more: just switched to (see record)
         self.settling = 0.0   # seconds of calls left untimed after the last change
         self.trial = []       # the timed calls of a retry that has won each so far
-        self.hold = 0         # timed calls the count last chosen as best still runs
+        self.chosen = None    # the count last chosen as best
+        self.hold = 0         # timed calls it still runs before it is judged again
+        self.floor = dict.fromkeys(candidates, FLOOR)   # the least a retry of each is priced
 
     def mean(self, n):
         """The mean of candidate n's latest times without their longest (see ThreadChooser):
@@ -192,7 +199,7 @@ class _Timings:
     def choose(self, retry):
         """The candidate the next call runs on: each is timed 3 times first; then the best,
         except where another has waited ``retry`` times what a retry of it costs more than
-        calls of the best, at least ``FLOOR`` of what its calls take (see ThreadChooser). A
+        calls of the best, at least its floor of what its calls take (see ThreadChooser). A
         change of count runs the new one until ``record`` has timed it."""
         self.calls += 1
         if self.pending is not None:
@@ -204,15 +211,18 @@ class _Timings:
         if len(self.samples[fewest]) < 3:
             return fewest
         best = self.best()
+        if best != self.chosen:   # a new best: timed TRIAL times before it is judged again
+            self.chosen, self.hold, self.floor[best] = best, TRIAL, FLOOR
+            return best
+        if self.current != best:   # back from a retry that did not win: the next one later
+            self.floor[self.current] = min(2 * self.floor[self.current], FLOOR_MOST)
         for n in sorted(self.samples, key=self.last.get):   # least recently run first
             waited = self.calls - self.last[n]   # calls since n last ran
             cost, fastest = self.mean(n), self.mean(best)
             calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
-            price = max(cost - fastest, FLOOR * fastest)
+            price = max(cost - fastest, self.floor[n] * fastest)
             if n != best and waited * fastest >= calls * retry * price:
                 return n
-        if best != self.current:
-            self.hold = TRIAL   # timed that often before it is judged again (see record)
         return best
 
     def record(self, n, seconds):

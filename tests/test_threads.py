@@ -106,19 +106,22 @@ def test_a_change_of_load_is_followed(monkeypatch, two_threads):
 
 
 @pytest.mark.parametrize("slower", [1.0, 1.05, 1.25])
-def test_close_counts_are_retried_now_and_then_and_cheaply(monkeypatch, two_threads, slower):
+def test_close_counts_are_retried_ever_more_rarely_and_cheaply(monkeypatch, two_threads,
+                                                               slower):
     """Where the two counts take about as long (two threads against one while other processes
     share the cores), every change of count costs more than the means show: a retry (two
-    calls) is priced at least FLOOR of its calls, so the other is retried about once in
-    2 RETRY FLOOR calls, not at every chance, and all the retrying costs at most 1/RETRY of
-    the time."""
+    calls) is priced at least FLOOR of its calls, twice that after each retry that does not
+    win, up to its whole calls, so that the other is retried about once in 2 RETRY calls in
+    the end, and all the retrying costs at most 1/RETRY of the time."""
     clock = FakeClock({1: 1.0, 2: slower})
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
     ran = _runs(chooser, clock, 408)[8:]
-    period = 2 * chooser.RETRY * max(slower - 1, threads.FLOOR)
-    retries = sum(a != b for a, b in zip(ran, ran[1:])) / 2
-    assert 400 / (period + 4) - 1 <= retries <= 400 / period + 1
+    starts = [i for i in range(1, len(ran)) if ran[i] == 2 and ran[i - 1] == 1]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert gaps == sorted(gaps) and gaps[0] < gaps[-1]
+    period = 2 * chooser.RETRY * max(slower - 1, threads.FLOOR_MOST)
+    assert len(starts) <= 3 + 400 / period
     assert clock.now - 4 * (1 + slower) <= 400 * (1 + 1 / chooser.RETRY) + 1
 
 
