@@ -54,8 +54,9 @@ def test_the_faster_count_runs_and_the_other_is_tried_now_and_then(monkeypatch, 
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
     ran = _runs(chooser, clock, 1008)
-    # Each is timed three times in a row, after an untimed call (the first after a change).
-    assert ran[:8] == [2, 2, 2, 2, 1, 1, 1, 1]
+    # Each is timed three times in a row, one thread first, after an untimed call (the
+    # first after a change).
+    assert ran[:8] == [1, 1, 1, 1, 2, 2, 2, 2]
     steady = ran[8:]
     # The other is retried, two calls at a time, once the time since it last ran is RETRY
     # times what those calls cost more: retrying costs about 1/RETRY of the time.
@@ -74,7 +75,7 @@ def test_calls_just_after_a_change_of_count_are_not_timed(monkeypatch, two_threa
     monkeypatch.setattr(threads.time, "perf_counter", clock)
     chooser = threads.ThreadChooser()
     ran = _runs(chooser, clock, 12)
-    assert ran == [2] * (4 + 3) + [1] * (2 + 3)
+    assert ran == [1] * (2 + 3) + [2] * (4 + 3)
     timings = chooser._kinds["step", 2]
     assert {n: list(times) for n, times in timings.samples.items()} == {
         2: pytest.approx([0.3 * threads.SETTLE] * 3), 1: pytest.approx([0.6 * threads.SETTLE] * 3)}
