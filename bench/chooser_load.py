@@ -14,6 +14,7 @@ import argparse
 from ffnn_numba.bench import DTYPES, SIZES, Step
 from ffnn_numba.bench_step import alternating_rounds, medians, paired_ratio
 from ffnn_numba.busy import BusyCores
+from ffnn_numba.cli import _integer
 
 TURN_SECONDS = 1.0
 
@@ -22,8 +23,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="medium", choices=list(SIZES))
     parser.add_argument("--dtype", default="float64", choices=list(DTYPES))
-    parser.add_argument("--busy", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--busy", type=_integer(0, 64), default=2)
+    parser.add_argument("--rounds", type=_integer(1), default=6)
     args = parser.parse_args()
     dtype = DTYPES[args.dtype]
     steps = {"chooser": Step(args.size, dtype, "loops", public=True),

@@ -173,7 +173,6 @@ class _Timings:
 
     def __init__(self, candidates, samples):
         self.samples = {n: deque(maxlen=samples) for n in candidates}
-        self.handicap = {n: 1.0 if n == 1 else 1.0 + MARGIN for n in candidates}
         self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
         self.calls = 0
         self.current = None   # the count of the last call
@@ -194,7 +193,7 @@ class _Timings:
 
     def best(self):
         """The candidate whose mean is lowest, a count of several ``MARGIN`` handicapped."""
-        return min(self.samples, key=lambda n: self.mean(n) * self.handicap[n])
+        return min(self.samples, key=lambda n: self.mean(n) * (1.0 if n == 1 else 1.0 + MARGIN))
 
     def choose(self, retry):
         """The candidate the next call runs on: each is timed 3 times first; then the best,
@@ -219,9 +218,10 @@ class _Timings:
             return best
         if self.current != best:   # back from a retry that did not win: the next one later
             self.floor[self.current] = min(2 * self.floor[self.current], FLOOR_MOST)
+        fastest = self.mean(best)
         for n in sorted(self.samples, key=self.last.get):   # least recently run first
             waited = self.calls - self.last[n]   # calls since n last ran
-            cost, fastest = self.mean(n), self.mean(best)
+            cost = self.mean(n)
             calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
             price = max(cost - fastest, self.floor[n] * fastest)
             if n != best and waited * fastest >= calls * retry * price:
