@@ -10,6 +10,7 @@ timing one step from identical parameters is run on every backend and compared w
 Compilation is never timed: each callable is warmed up first.
 """
 import contextlib
+import copy
 import statistics
 import time
 import tracemalloc
@@ -94,6 +95,15 @@ class Step:
 
     def __call__(self):
         return self._call()
+
+    def limited(self, threads):
+        """This step, its network and batch shared, with Numba's threads limited to
+        ``threads``: the same buffers, so that comparing thread counts does not compare two
+        networks' memory (the medium float32 step on one thread: 722-803 µs over eight
+        identical networks of one process, each steady within its own calls)."""
+        step = copy.copy(self)
+        step.threads = threads
+        return step
 
     def parameters(self):
         """{"W1": ..., "b1": ..., ...} as float64 arrays."""
@@ -183,9 +193,9 @@ def numba_threads(threads=None):
 SETTLE = 0.15
 
 
-# Calls of each step before any is timed: a network's ThreadChooser times every thread count
-# it may use three times first (with two candidates, its first eight calls, and one to
-# switch to the best), which a user's loop pays once and the first round would otherwise count.
+# Calls of each step before any is timed: the first calls of a network touch its buffers for
+# the first time, and the machine's load is not yet measured (``threads.machine_load``), which
+# a user's loop pays once and the first round would otherwise count.
 WARM_UP_CALLS = 10
 
 

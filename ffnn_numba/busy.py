@@ -15,10 +15,11 @@ moves it: on a shared machine two forms of nearly the same speed (the loops and 
 BLAS near the matrix-multiply ceiling; one thread against two that share their cores with
 two spinning processes) trade places from round to round.
 Each backend is called as a user's loop calls it, through the public ``Network.step``, so
-that the loops backend runs on the thread count its network has timed fastest under the
-load (``threads.ThreadChooser``). Below ``PARALLEL_MIN_WORK`` multiply-adds per product
-(tiny, small) every thread count runs the same serial code, so there "loops" and "loops,
-1 thread" differ by the noise of the measurement only.
+that the loops backend runs on the threads the load leaves it (``threads.thread_count``).
+"loops, 1 thread" is the same network, its buffers and batch shared, limited to one thread
+(``Step.limited``). Below ``PARALLEL_MIN_WORK`` multiply-adds per product (tiny, small), and
+on a busy machine below ``BUSY_MIN_WORK`` (medium), both run the same serial code, so there
+the two differ by the noise of the measurement only.
 """
 import subprocess
 import sys
@@ -52,9 +53,7 @@ class BusyCores:
 # Rounds per case: more than the step table's five, for ratios whose quartiles mean something.
 ROUNDS = 9
 # Blocks (of 3 calls or more) per turn at least: a turn of the large step would otherwise be
-# one block, 3 calls after a rest, in which the thread chooser's retries of the other count
-# (two calls, then one switching back) are most of what is timed, where a user's fit of
-# thousands of calls pays them about 1/RETRY of its time.
+# one block, 3 calls after a rest; with seven, every turn samples 21 calls or more.
 MIN_BLOCKS = 7
 
 
@@ -69,8 +68,8 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
             for size in sizes:
                 for dtype_name in dtypes:
                     dtype = DTYPES[dtype_name]
-                    steps = {"loops": Step(size, dtype, "loops", public=True),
-                             "loops_1_thread": Step(size, dtype, "loops", threads=1, public=True),
+                    loops = Step(size, dtype, "loops", public=True)
+                    steps = {"loops": loops, "loops_1_thread": loops.limited(1),
                              "numpy": Step(size, dtype, "numpy", public=True)}
                     rounds = alternating_rounds(steps, min_time, ROUNDS, MIN_BLOCKS)
                     seconds = medians(rounds)

@@ -14,7 +14,7 @@ import numpy as np
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
 from .layout import Buffers, Problem, make_layers, n_params, nodes
-from .threads import ThreadChooser, threads_from
+from .threads import on_threads, threads_from, widest_product
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
@@ -133,8 +133,8 @@ class Network:
         self._backend = validation.check_backend(name)
         self._engine = ENGINES[name]
         self._entries = {}   # compiled engine functions by name: see _run
-        self._threads = ThreadChooser()   # see _on_threads
         self._threads_from = threads_from(self.layer_sizes) if name == "loops" else math.inf
+        self._widest = widest_product(self.layer_sizes)   # see _on_threads
 
     @property
     def l2(self):
@@ -163,14 +163,14 @@ class Network:
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("params", "_gradient_views", "_workspace_cache", "_engine",
                               "_lock", "_entries", "_plain_buffers", "_sgd_problem",
-                              "_step_problem", "_threads", "_threads_from", "_blocks",
+                              "_step_problem", "_threads_from", "_widest", "_blocks",
                               "_epoch_buffers")}
         state["_workspace_cache"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.backend = self._backend   # its compiled entries and thread choices start afresh
+        self.backend = self._backend   # its compiled entries start afresh
         self._chunk_size = self._chunk_limit = None
         self._plain_buffers = self._sgd_problem = self._step_problem = None
         self._blocks, self._epoch_buffers = {}, None
@@ -297,14 +297,14 @@ class Network:
         size): the types cannot change, since the buffers, the problem (``_problem``) and
         the validated arrays (C-contiguous, aligned, writeable, of the network's dtype) are
         typed alike on every call. Other callers use ``engine``, which types every call.
-        With ``m``, the batch size, the call runs through the network's ``ThreadChooser``
-        as in ``_on_threads`` (inlined here: one Python call less on every small step).
+        With ``m``, the batch size, the call runs on threads as in ``_on_threads`` (inlined
+        here: one Python call less on every small step).
         """
         entry = self._entries.get(name)
         if entry is not None:
             if m is None or m < self._threads_from:
                 return entry(*args)
-            return self._threads.call((name, m), entry, *args)
+            return on_threads(m * self._widest, entry, *args)
         function = getattr(self._engine, name)
         result = function(*args)
         overloads = getattr(function, "overloads", None)   # a Numba dispatcher
@@ -314,14 +314,13 @@ class Network:
                 self._entries[name] = compiled.entry_point
         return result
 
-    def _on_threads(self, key, m, function, *args, per=1):
+    def _on_threads(self, m, function, *args):
         """``function(*args)``, where the products of a batch of ``m`` examples run on threads
-        (loops backend, ``PARALLEL_MIN_WORK``), on the thread count that the network's
-        ``ThreadChooser`` has timed fastest for calls of kind ``key`` (see ``threads``);
-        ``per``: the call's units of work, as ``ThreadChooser.call`` takes them."""
+        (loops backend, ``PARALLEL_MIN_WORK``), on as many as the machine's load leaves them
+        (``threads.on_threads``)."""
         if m < self._threads_from:
             return function(*args)
-        return self._threads.call(key, function, *args, per=per)
+        return on_threads(m * self._widest, function, *args)
 
     @property
     def engine(self):

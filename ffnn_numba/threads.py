@@ -10,12 +10,13 @@ Inside joblib's workers (scikit-learn's ``n_jobs``) Numba starts with
 ``NUMBA_NUM_THREADS`` = cores // n_jobs, which joblib sets, so the workers share the cores
 instead of each starting a thread per core.
 
-Within that limit each network times its own calls and runs them on the thread count that
-is fastest under the machine's present load (``ThreadChooser``).
+Within that limit a call whose products are small runs on as many threads as the cores
+other processes leave free (``thread_count``, ``machine_load``), and one whose products are
+large on every thread.
 """
-import statistics
+import os
+import threading
 import time
-from collections import deque
 
 import numba
 
@@ -51,211 +52,116 @@ def get_num_threads():
     return numba.get_num_threads()
 
 
+def widest_product(layer_sizes):
+    """n^[l] n^[l-1] of the widest layer: the multiply-adds per example of its products."""
+    return max(n * n_prev for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
+
+
 def threads_from(layer_sizes):
     """The batch size m from which the largest product of a network with these layer sizes,
     n^[l] n^[l-1] m multiply-adds, may run on threads (``gemm.PARALLEL_MIN_WORK``)."""
-    widest = max(n * n_prev for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
-    return -(-PARALLEL_MIN_WORK // widest)
+    return -(-PARALLEL_MIN_WORK // widest_product(layer_sizes))
 
 
-# Seconds after a change of thread count whose calls are not timed (``_Timings.record``):
-# after its last parallel region a oneTBB worker spins for about a millisecond of CPU before
-# it sleeps (one-thread calls right after two-thread ones, medium float64, idle machine: the
-# process used 1.53x as much CPU as wall time over the first call, 1.05x over the first 18
-# ms, 0.9 ms more in all); on a busy machine that millisecond is spread over a longer time.
-SETTLE = 0.005
+# Multiply-adds of a call's widest product from which it runs on every thread even where
+# other processes keep the cores busy. Below it a parallel region is too short to carry a
+# thread that waits for a core. Two threads against one on the benchmark's machine (2
+# cores), in alternating turns of a second of back-to-back steps (as bench/busy_steady.py
+# times them), by the widest product n^[l] n^[l-1] m of the step: with two processes
+# spinning, 12.8 M (the benchmark's medium) 0.73x in float64 and 0.76x in float32, 51 M
+# 0.98x and 1.01x, 134 M 0.94x, 268 M (large) 1.25x and 1.29x; with one spinning, 12.8 M
+# 0.95x and 1.07x, 134 M 0.93x, 268 M 1.25x and 1.09x. Idle, two threads were 1.6-2.0x one
+# at every one of them.
+BUSY_MIN_WORK = 3 << 26
 
-# How much faster than one thread a count of several must be to be chosen. Threads cost the
-# machine CPU that other work wants, and on a busy one a count of several looks faster in a
-# retry's few calls than it is in steady use: a network held to two threads took 1.16-1.33x
-# as long per step as one held to one thread (medium float64, two processes spinning, five
-# runs of 0.3-1 s turns side by side), while the chooser's short retries timed the two
-# counts alike. On an idle machine several threads are 1.3-1.8x faster, well past it.
-MARGIN = 0.2
-
-# Timed calls in a row that a retried count must win, each faster than every recent time of
-# the best, before its old times are dropped (``_Timings.record``): on a busy machine every
-# count has lucky calls that keep their cores (two spinning processes, medium float64: one
-# thread 1.4-2.2 ms or 5.3-6.5 ms a call, two threads 1.5-2.5 ms or 5.3-6.5 ms).
-TRIAL = 3
-
-# The least a retry is priced at, as a fraction of what its calls take on the best count
-# (``_Timings.choose``): FLOOR at first, twice as much after each retry that does not win,
-# up to FLOOR_MOST. A change of count costs more than the means show (its untimed first
-# calls, and a busy machine's scheduler that favours threads just woken), so two counts that
-# time alike are retried at first once in RETRY * FLOOR times a retry's length of calls, in
-# the end once in RETRY * FLOOR_MOST (a fortieth of the calls, as RETRY promises). Not rarer
-# than that, nor at first: a network waits that long to go back to two threads when the
-# load goes (from a large step's 60 ms calls on one thread: about 5 s), and on this
-# project's idle VMs two threads now and then time like one for 0.1-1 s, after which a
-# network on one thread came back within 50-60 calls (medium float64, about 0.1 s).
-FLOOR = 0.25
-FLOOR_MOST = 1.0
+# Seconds over which the other processes' load is measured: long enough for /proc/stat's
+# 10 ms ticks (about a tenth of a core on two cores), short enough to follow a load that
+# comes and goes within a fit.
+LOAD_WINDOW = 0.1
 
 
-class ThreadChooser:
-    """How many threads one network's compiled calls use, chosen by timing them.
+def machine_load():
+    """The cores that other processes kept busy over the last ``LOAD_WINDOW`` seconds or more:
+    the machine's cores, less their idle time (Linux's /proc/stat) and less this process's
+    own CPU time (every thread of it). 0.0 where /proc/stat cannot be read (not Linux), and
+    on the first call of a process."""
+    return _LOAD.others()
 
-    On an idle 2-core machine a medium network's step is 1.5x faster on two threads than on
-    one. With other processes on the cores, a parallel region waits for whichever of its
-    threads the scheduler has taken off its core, and one thread can be 1.3x faster
-    (``ffnn-numba bench --busy``). No fixed rule wins both, and the load changes while a fit
-    runs. So each kind of call (``key``: the function and its batch size) keeps the last
-    ``SAMPLES`` times of each candidate thread count and runs the one whose mean is lowest
-    (the mean, not the median: a parallel region that now and then waits a whole time slice
-    for a lost thread costs its mean; but without the longest time, so that one passing
-    disturbance does not bench the best count until retries push it out), a count of
-    several threads only where it is ``MARGIN`` faster than one. A count newly chosen runs
-    ``TRIAL`` timed calls before it is judged again. Another candidate is retried once the
-    time spent since it last ran reaches ``RETRY`` times what a retry costs more than calls
-    of the best, and at least ``FLOOR`` of what its calls take, twice that after each retry
-    that did not win, up to ``FLOOR_MOST``: retrying costs at most about 1/``RETRY`` of the
-    time, and where the two are close the other is not retried at every chance (a change
-    of count costs more than the means show: its first calls, below, and a busy machine's
-    scheduling that favours threads just woken).
-    After every change of count, a retry's included, the calls of the first ``SETTLE``
-    seconds are not timed (at least one; then one more is, the retry's own time): they run
-    beside the threads the last count left spinning, or wake the ones it let sleep. A retry
-    that wins ``TRIAL`` timed calls in a row, each faster than every recent time of the
-    best, outdates its old times, which makes a change of load in either direction take
-    effect at the next retry.
-    Results never depend on the choice: threads split the rows of each product, and every
-    output is summed by one thread in one order.
 
-    The candidates are the calling thread's Numba thread count (every core, or what
-    ``set_num_threads`` or joblib set), its half where that is 4 or more, and 1. With a
-    count of 1 there is nothing to choose, and the call runs as it is.
+def thread_count(work, limit=None):
+    """The threads a call whose widest product has ``work`` multiply-adds runs on, within the
+    limit ``limit`` (default: Numba's thread count now): every thread from ``BUSY_MIN_WORK``
+    on, else as many as the cores other processes leave free (``machine_load``), at least 1.
     """
+    limit = numba.get_num_threads() if limit is None else limit
+    if limit == 1 or work >= BUSY_MIN_WORK:
+        return limit
+    free = _LOAD.cores - _LOAD.others()
+    return max(1, min(limit, int(free + 0.5)))
 
-    SAMPLES = 12
-    RETRY = 40
 
-    KINDS = 64   # kinds of call remembered; the least recently new is forgotten first
+def on_threads(work, function, *args):
+    """``function(*args)`` on ``thread_count(work)`` threads; the caller's count is put back.
+
+    Results never depend on it: threads split the rows of each product, and every output is
+    summed by one thread in one order."""
+    limit = numba.get_num_threads()
+    n = thread_count(work, limit)
+    if n == limit:
+        return function(*args)
+    try:   # set inside: a Ctrl-C just after it must not leave the caller's count changed
+        numba.set_num_threads(n)
+        return function(*args)
+    finally:
+        numba.set_num_threads(limit)
+
+
+def _idle_seconds():
+    """Seconds the machine's cores have been idle since boot, summed (/proc/stat's first line:
+    idle and iowait ticks); None where it cannot be read."""
+    try:
+        with open("/proc/stat", "rb") as stat:
+            fields = stat.readline().split()
+        return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, AttributeError, ValueError, IndexError):   # no /proc, no os.sysconf
+        return None
+
+
+class _Load:
+    """``machine_load``'s measure, shared by every network of the process: the readings at the
+    start of the window and the load over the last window that ended."""
 
     def __init__(self):
-        self._kinds = {}   # (key, limit) -> _Timings, oldest first
+        self.reset()
+
+    def reset(self):
+        """Forget every reading (a new process after a fork has its own CPU time)."""
+        self._lock, self.value, self.since = threading.Lock(), 0.0, None
+        self.cores = os.cpu_count() or 1   # read once: it reads a file on every call
 
     @staticmethod
-    def candidates(limit):
-        """The thread counts tried under the limit ``limit``, most first."""
-        return tuple(sorted({limit, limit // 2 if limit >= 4 else limit, 1}, reverse=True))
+    def read():
+        """(wall clock, the cores' idle seconds or None, this process's CPU seconds)."""
+        return time.perf_counter(), _idle_seconds(), time.process_time()
 
-    def call(self, key, function, *args, per=1):
-        """``function(*args)`` on the thread count chosen for calls of kind ``key``, timed
-        for the next choices; ``per``: the units of work of this call (batches, say), so
-        that calls of one kind but different lengths are compared per unit."""
-        limit = numba.get_num_threads()
-        if limit == 1:
-            return function(*args)
-        timings = self._kinds.get((key, limit))
-        if timings is None:
-            if len(self._kinds) >= self.KINDS:   # batch sizes a user keeps varying
-                del self._kinds[next(iter(self._kinds))]
-            timings = self._kinds[key, limit] = _Timings(self.candidates(limit), self.SAMPLES)
-        n = timings.choose(self.RETRY)
-        try:   # set inside: a Ctrl-C just after it must not leave the caller's count changed
-            numba.set_num_threads(n)
-            start = time.perf_counter()
-            result = function(*args)
-            seconds = time.perf_counter() - start
-        finally:
-            numba.set_num_threads(limit)
-        timings.record(n, seconds / per)
-        return result
+    def others(self):
+        since = self.since
+        if since is None or time.perf_counter() - since[0] >= LOAD_WINDOW:
+            with self._lock:
+                self._measure()
+        return self.value
 
-    def choices(self):
-        """{(key, limit): the thread count now preferred}, for tests and curious users."""
-        return {kind: timings.best() for kind, timings in self._kinds.items()}
+    def _measure(self):
+        since, now = self.since, self.read()
+        if since is not None and now[0] - since[0] < LOAD_WINDOW:
+            return   # another thread has just measured
+        self.since = now
+        if since is not None and since[1] is not None and now[1] is not None:
+            seconds = now[0] - since[0]
+            free, ours = (now[1] - since[1]) / seconds, (now[2] - since[2]) / seconds
+            self.value = min(max(self.cores - free - ours, 0.0), self.cores)
 
 
-class _Timings:
-    """The latest times of each candidate thread count for one kind of call."""
-
-    def __init__(self, candidates, samples):
-        self.samples = {n: deque(maxlen=samples) for n in candidates}
-        self.last = dict.fromkeys(candidates, 0)   # the call on which each last ran
-        self.calls = 0
-        self.current = None   # the count of the last call
-        self.pending = None   # a count to run once more: just switched to (see record)
-        self.settling = 0.0   # seconds of calls left untimed after the last change
-        self.trial = []       # the timed calls of a retry that has won each so far
-        self.chosen = None    # the count last chosen as best
-        self.hold = 0         # timed calls it still runs before it is judged again
-        self.floor = dict.fromkeys(candidates, FLOOR)   # the least a retry of each is priced
-
-    def mean(self, n):
-        """The mean of candidate n's latest times without their longest (see ThreadChooser):
-        the stalls of a busy machine, many per window, still count."""
-        times = self.samples[n]
-        if len(times) < 3:
-            return statistics.fmean(times) if times else 0.0
-        return (sum(times) - max(times)) / (len(times) - 1)
-
-    def best(self):
-        """The candidate whose mean is lowest, a count of several ``MARGIN`` handicapped."""
-        return min(self.samples, key=lambda n: self.mean(n) * (1.0 if n == 1 else 1.0 + MARGIN))
-
-    def choose(self, retry):
-        """The candidate the next call runs on: each is timed 3 times first; then the best,
-        except where another has waited ``retry`` times what a retry of it costs more than
-        calls of the best, at least its floor of what its calls take (see ThreadChooser). A
-        change of count runs the new one until ``record`` has timed it."""
-        self.calls += 1
-        if self.pending is not None:
-            n, self.pending = self.pending, None
-            return n
-        if self.current is not None and len(self.samples[self.current]) < 3:
-            return self.current   # timed a few times in a row first, as every candidate
-        # One thread first: a kind's first calls run slower (a fit's first epoch touches its
-        # buffers; medium float64: 1.6-2.0 ms a batch where later ones took 1.2), and a count
-        # chosen too high is corrected at its next calls, one too low only at a retry.
-        fewest = min(sorted(self.samples), key=lambda n: len(self.samples[n]))
-        if len(self.samples[fewest]) < 3:
-            return fewest
-        best = self.best()
-        if best != self.chosen:   # a new best: timed TRIAL times before it is judged again
-            self.chosen, self.hold, self.floor[best] = best, TRIAL, FLOOR
-            return best
-        if self.current != best:   # back from a retry that did not win: the next one later
-            self.floor[self.current] = min(2 * self.floor[self.current], FLOOR_MOST)
-        fastest = self.mean(best)
-        for n in sorted(self.samples, key=self.last.get):   # least recently run first
-            waited = self.calls - self.last[n]   # calls since n last ran
-            cost = self.mean(n)
-            calls = 2 + SETTLE / cost if cost else 2   # a retry: settling, then one timed
-            price = max(cost - fastest, self.floor[n] * fastest)
-            if n != best and waited * fastest >= calls * retry * price:
-                return n
-        return best
-
-    def record(self, n, seconds):
-        """Add a time of candidate n. The calls of the first ``SETTLE`` seconds after a change
-        of count are not timed, and the count runs until one is: the threads the last count
-        woke still spin, or the ones it let sleep must wake. A retried candidate whose timed
-        call is faster than every recent time of the best runs again, up to ``TRIAL`` timed
-        calls; if each is, a change of load has outdated its old times: they are dropped, so
-        that it is timed afresh at once rather than over many retries (a busy machine that
-        goes idle). Faster than their mean is not enough, nor one call: on a busy machine a
-        call either keeps its core or loses it for a time slice (see ``TRIAL``)."""
-        self.last[n] = self.calls
-        if n != self.current:
-            self.current, self.settling = n, SETTLE
-            self.trial.clear()
-        if self.settling > 0:
-            self.settling -= seconds
-            self.pending = n   # its next call runs it again: untimed, or the one timed
-            return
-        times, best, trial = self.samples[n], self.best(), self.trial
-        trial.append(seconds)
-        if len(times) >= 3 and n != best and seconds < min(self.samples[best]):
-            if len(trial) < TRIAL:
-                self.pending = n   # one more call of the trial
-                return
-            times.clear()
-        times.extend(trial)
-        trial.clear()
-        # A new best runs on: judged on one new time at a time against the other's old ones,
-        # the two would trade places at every call while a change of load goes through.
-        if self.hold:
-            self.hold -= 1
-            self.pending = n if self.hold else None
+_LOAD = _Load()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_LOAD.reset)

@@ -233,8 +233,8 @@ class FitOptions:
 
 def fit(net, X, Y, options):
     """The body of ``Network.fit`` (see there), through the network's public engine API:
-    compiled ``train_epoch`` calls, each on the thread count the network's ``ThreadChooser``
-    picks (``net._on_threads``), and the bookkeeping between epochs."""
+    compiled ``train_epoch`` calls, each on the threads the machine's load leaves it
+    (``net._on_threads``), and the bookkeeping between epochs."""
     o = options
     X, Y = net.validate(X, Y)
     X_val = Y_val = None
@@ -286,10 +286,9 @@ def fit(net, X, Y, options):
                 # a second, after a completed update.
                 for b0 in range(0, n_batches, chunk):
                     b1 = min(b0 + chunk, n_batches)
-                    net._on_threads(("train_epoch", batch_size), batch_size,
-                                    net.engine.train_epoch, b, p, X_epoch, Y_epoch,
-                                    order_epoch[b0 * batch_size:b1 * batch_size], batch_size,
-                                    batch_costs[b0:b1], batch_hits[b0:b1], per=b1 - b0)
+                    net._on_threads(batch_size, net.engine.train_epoch, b, p, X_epoch,
+                                    Y_epoch, order_epoch[b0 * batch_size:b1 * batch_size],
+                                    batch_size, batch_costs[b0:b1], batch_hits[b0:b1])
                     net.optimizer_state = (o.optimizer, state, settings[registry.STEPS])
                 cost = float(batch_costs @ batch_shares)
                 diverged = not (math.isfinite(cost) and np.isfinite(net.theta).all())
