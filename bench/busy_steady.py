@@ -1,4 +1,4 @@
-"""The loops backend against itself held to one thread, and NumPy, on a busy machine.
+"""The loops backend against itself limited to one thread, and NumPy, on a busy machine.
 
     python bench/busy_steady.py --size medium --dtype float64 --busy 2 --rounds 6
 
@@ -6,11 +6,12 @@ Timed by the benchmark's one timer (``bench_step.alternating_rounds``) while ``-
 processes spin on the cores, but with turns of a second each: far longer than the
 ``ffnn-numba bench --busy`` table gives a step, so that this is the steady state of a user's
 ``fit``. Prints the median block time of each, the loops backend's speed against the held
-single thread and against NumPy (``paired_ratio``: median and quartiles over the rounds),
-the load of the other processes as the library measures it (``threads.machine_load``) and
-the thread count a call of this size then runs on (``threads.thread_count``).
+single thread (the same network) and against NumPy (``paired_ratio``: median and quartiles over the rounds),
+the load of the other processes as the library measures it (``threads.machine_load``) at
+the end, and the thread count a call of this size then runs on (``threads.thread_count``).
 """
 import argparse
+import time
 
 from ffnn_numba import threads
 from ffnn_numba.bench import DTYPES, SIZES, Step
@@ -29,11 +30,13 @@ def main():
     parser.add_argument("--rounds", type=_integer(1), default=6)
     args = parser.parse_args()
     dtype = DTYPES[args.dtype]
-    steps = {"loops": Step(args.size, dtype, "loops", public=True),
-             "one thread": Step(args.size, dtype, "loops", threads=1, public=True),
+    loops = Step(args.size, dtype, "loops", public=True)
+    steps = {"loops": loops, "one thread": loops.limited(1),   # the same network: see busy.py
              "numpy": Step(args.size, dtype, "numpy", public=True)}
     with BusyCores(args.busy):
         rounds = alternating_rounds(steps, TURN_SECONDS * len(steps) * args.rounds, args.rounds)
+        threads.machine_load()   # a window of its own, whatever ran last
+        time.sleep(threads.LOAD_WINDOW)
         load = threads.machine_load()
     sizes, m = case(args.size)
     print(f"{args.size} {args.dtype}, {args.busy} busy: " + ", ".join(

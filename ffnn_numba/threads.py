@@ -83,8 +83,8 @@ LOAD_WINDOW = 0.1
 def machine_load():
     """The cores that other processes kept busy over the last ``LOAD_WINDOW`` seconds or more:
     the machine's cores, less their idle time (Linux's /proc/stat) and less this process's
-    own CPU time (every thread of it). 0.0 where /proc/stat cannot be read (not Linux), and
-    on the first call of a process."""
+    own CPU time (every thread of it). 0.0 where /proc/stat cannot be read (not Linux) or
+    its counters do not advance with the clock, and on the first call of a process."""
     return _LOAD.others()
 
 
@@ -116,13 +116,15 @@ def on_threads(work, function, *args):
         numba.set_num_threads(limit)
 
 
-def _idle_seconds():
-    """Seconds the machine's cores have been idle since boot, summed (/proc/stat's first line:
-    idle and iowait ticks); None where it cannot be read."""
+def _cpu_seconds():
+    """(idle, all) seconds of the machine's cores since boot, summed over the cores
+    (/proc/stat's first line; idle: its idle and iowait ticks); None where it cannot be read.
+    """
     try:
         with open("/proc/stat", "rb") as stat:
-            fields = stat.readline().split()
-        return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+            ticks = [int(field) for field in stat.readline().split()[1:]]
+        per_second = os.sysconf("SC_CLK_TCK")
+        return (ticks[3] + ticks[4]) / per_second, sum(ticks[:8]) / per_second
     except (OSError, AttributeError, ValueError, IndexError):   # no /proc, no os.sysconf
         return None
 
@@ -141,8 +143,8 @@ class _Load:
 
     @staticmethod
     def read():
-        """(wall clock, the cores' idle seconds or None, this process's CPU seconds)."""
-        return time.perf_counter(), _idle_seconds(), time.process_time()
+        """(wall clock, ``_cpu_seconds()``, this process's CPU seconds)."""
+        return time.perf_counter(), _cpu_seconds(), time.process_time()
 
     def others(self):
         since = self.since
@@ -156,10 +158,14 @@ class _Load:
         if since is not None and now[0] - since[0] < LOAD_WINDOW:
             return   # another thread has just measured
         self.since = now
-        if since is not None and since[1] is not None and now[1] is not None:
-            seconds = now[0] - since[0]
-            free, ours = (now[1] - since[1]) / seconds, (now[2] - since[2]) / seconds
-            self.value = min(max(self.cores - free - ours, 0.0), self.cores)
+        if since is None or since[1] is None or now[1] is None:
+            return
+        seconds = now[0] - since[0]
+        idle, elapsed = ((b - a) / seconds for a, b in zip(since[1], now[1]))
+        if elapsed < self.cores / 2:   # counters that do not follow the clock (a sandbox's)
+            return
+        ours = (now[2] - since[2]) / seconds
+        self.value = min(max(self.cores - idle - ours, 0.0), self.cores)
 
 
 _LOAD = _Load()

@@ -71,26 +71,36 @@ class Readings:
 def test_the_load_is_the_cores_less_their_idle_time_and_ours(monkeypatch):
     measure = threads._Load()
     measure.cores = 2
-    readings = Readings([(0.0, 100.0, 5.0),    # first: nothing measured yet
-                         (0.2, 100.2, 5.2),    # one core idle, one ours: nobody else
-                         (0.4, 100.2, 5.4),    # no core idle, one ours: one other
-                         (0.8, 100.2, 5.6),    # no core idle, half of one ours: 1.5 others
-                         (1.0, None, 5.8)])    # idle time unreadable: the last load stays
+    readings = Readings([(0.0, (100.0, 900.0), 5.0),   # first: nothing measured yet
+                         (0.2, (100.2, 900.4), 5.2),   # one core idle, one ours: nobody else
+                         (0.4, (100.2, 900.8), 5.4),   # no core idle, one ours: one other
+                         (0.8, (100.2, 901.6), 5.6),   # none idle, half of one ours: 1.5
+                         (1.0, None, 5.8),             # unreadable: the last load stays
+                         (1.2, (100.2, 901.6), 6.0),   # (from None: nothing to compare)
+                         (1.4, (100.2, 901.7), 6.0)])  # counters behind the clock: ignored
     monkeypatch.setattr(measure, "read", readings)
     monkeypatch.setattr(threads.time, "perf_counter", lambda: readings.clock + 1.0)
-    assert [measure.others() for _ in range(5)] == pytest.approx([0.0, 0.0, 1.0, 1.5, 1.5])
+    assert [measure.others() for _ in range(7)] == pytest.approx([0, 0, 1, 1.5, 1.5, 1.5, 1.5])
     # Within LOAD_WINDOW of the last reading nothing is read again.
     monkeypatch.setattr(threads.time, "perf_counter", lambda: readings.clock)
     assert measure.others() == pytest.approx(1.5) and readings.readings == []
 
 
 def test_without_proc_stat_the_machine_counts_as_idle(monkeypatch):
-    monkeypatch.setattr(threads, "_idle_seconds", lambda: None)
+    monkeypatch.setattr(threads, "_cpu_seconds", lambda: None)
     measure = threads._Load()
-    measure.read()
     assert measure.others() == 0.0
     measure.since = (measure.since[0] - 1.0, None, measure.since[2])
     assert measure.others() == 0.0
+
+
+def test_proc_stat_is_read_as_idle_and_all_seconds():
+    seconds = threads._cpu_seconds()
+    if not sys.platform.startswith("linux"):
+        assert seconds is None
+        return
+    idle, elapsed = seconds
+    assert 0 <= idle <= elapsed
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux's /proc/stat")
