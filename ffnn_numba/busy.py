@@ -74,7 +74,7 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
                     rounds = alternating_rounds(steps, min_time, ROUNDS, MIN_BLOCKS)
                     seconds = medians(rounds)
                     rows.append({"busy": busy, "size": size, "dtype": dtype_name,
-                                 "threads": on_threads(size), **seconds,
+                                 "threads": threaded(size), **seconds,
                                  "vs_numpy": paired_ratio(rounds, "numpy", "loops"),
                                  "vs_1_thread": paired_ratio(rounds, "loops_1_thread", "loops")})
                     log(f"  {busy} busy  {size:<6} {dtype_name:<7} loops "
@@ -83,7 +83,7 @@ def run(sizes, dtypes, levels=(0, 1, 2), min_time=1.5, log=print):
     return rows
 
 
-def on_threads(size):
+def threaded(size):
     """Whether the step of a benchmark size has products large enough to run on threads."""
     sizes, m = case(size)
     return m >= threads_from(sizes)

@@ -306,7 +306,7 @@ class Network:
                 return entry(*args)
             return on_threads(m * self._widest, entry, *args)
         function = getattr(self._engine, name)
-        result = function(*args)
+        result = function(*args) if m is None else self._on_threads(m, function, *args)
         overloads = getattr(function, "overloads", None)   # a Numba dispatcher
         if overloads is not None:
             compiled = overloads.get(tuple(function.typeof_pyval(a) for a in args))

@@ -89,7 +89,7 @@ def busy_rows(results):
     for r in results.get("busy", []):
         case = f"{r['size']} {r['dtype']}, {r['busy']} busy"
         rows.append(_busy_row("busy machine: loops ≥ 1x numpy", case, r["vs_numpy"]))
-        if r.get("threads", True):   # else both run the same serial code (busy.on_threads)
+        if r.get("threads", True):   # else both run the same serial code (busy.threaded)
             rows.append(_busy_row("busy machine: loops ≥ 1x its own single thread", case,
                                   r["vs_1_thread"]))
     return rows

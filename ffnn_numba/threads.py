@@ -82,22 +82,27 @@ LOAD_WINDOW = 0.1
 
 def machine_load():
     """The cores that other processes kept busy over the last ``LOAD_WINDOW`` seconds or more:
-    the machine's cores, less their idle time (Linux's /proc/stat) and less this process's
-    own CPU time (every thread of it). 0.0 where /proc/stat cannot be read (not Linux) or
-    its counters do not advance with the clock, and on the first call of a process."""
+    the cores this process may run on (its CPU affinity), less their idle time (Linux's
+    /proc/stat) and less this process's own CPU time (every thread of it). Until a window
+    has been measured, 0.0: on the first call of a process, and where /proc/stat cannot be
+    read (not Linux) or its counters do not advance with the clock (a window that cannot be
+    measured leaves the last load as it was)."""
     return _LOAD.others()
 
 
 def thread_count(work, limit=None):
     """The threads a call whose widest product has ``work`` multiply-adds runs on, within the
     limit ``limit`` (default: Numba's thread count now): every thread from ``BUSY_MIN_WORK``
-    on, else as many as the cores other processes leave free (``machine_load``), at least 1.
+    on, or where other processes keep less than half a core busy (``machine_load``); else
+    as many as the cores they leave free, at least 1.
     """
     limit = numba.get_num_threads() if limit is None else limit
     if limit == 1 or work >= BUSY_MIN_WORK:
         return limit
-    free = _LOAD.cores - _LOAD.others()
-    return max(1, min(limit, int(free + 0.5)))
+    others = _LOAD.others()
+    if others < 0.5:
+        return limit
+    return max(1, min(limit, int(_LOAD.cores - others + 0.5)))
 
 
 def on_threads(work, function, *args):
@@ -116,15 +121,20 @@ def on_threads(work, function, *args):
         numba.set_num_threads(limit)
 
 
-def _cpu_seconds():
-    """(idle, all) seconds of the machine's cores since boot, summed over the cores
-    (/proc/stat's first line; idle: its idle and iowait ticks); None where it cannot be read.
-    """
+def _cpu_seconds(cpus=None):
+    """(idle, all) seconds of the cores ``cpus`` (a set of CPU numbers; None: every core)
+    since boot, summed over them (/proc/stat; idle: its idle and iowait ticks); None where
+    it cannot be read."""
     try:
         with open("/proc/stat", "rb") as stat:
-            ticks = [int(field) for field in stat.readline().split()[1:]]
+            lines = stat.read().splitlines()
+        rows = [lines[0].split()]   # "cpu": the sum over every core
+        if cpus is not None:   # "cpu0", "cpu1", ...: one core each
+            rows = [row for row in (line.split() for line in lines[1:] if line[:3] == b"cpu")
+                    if int(row[0][3:]) in cpus]
+        ticks = [sum(int(row[k]) for row in rows) for k in range(1, 9)]
         per_second = os.sysconf("SC_CLK_TCK")
-        return (ticks[3] + ticks[4]) / per_second, sum(ticks[:8]) / per_second
+        return (ticks[3] + ticks[4]) / per_second, sum(ticks) / per_second
     except (OSError, AttributeError, ValueError, IndexError):   # no /proc, no os.sysconf
         return None
 
@@ -139,12 +149,15 @@ class _Load:
     def reset(self):
         """Forget every reading (a new process after a fork has its own CPU time)."""
         self._lock, self.value, self.since = threading.Lock(), 0.0, None
-        self.cores = os.cpu_count() or 1   # read once: it reads a file on every call
+        # The cores this process may run on (a container's or a job's cpuset), read once:
+        # os.cpu_count() reads a file on every call.
+        cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        self.cores = len(cpus) if cpus else os.cpu_count() or 1
+        self.cpus = cpus if cpus and len(cpus) < (os.cpu_count() or 0) else None   # None: all
 
-    @staticmethod
-    def read():
-        """(wall clock, ``_cpu_seconds()``, this process's CPU seconds)."""
-        return time.perf_counter(), _cpu_seconds(), time.process_time()
+    def read(self):
+        """(wall clock, ``_cpu_seconds`` of this process's cores, its CPU seconds)."""
+        return time.perf_counter(), _cpu_seconds(self.cpus), time.process_time()
 
     def others(self):
         since = self.since
@@ -154,10 +167,10 @@ class _Load:
         return self.value
 
     def _measure(self):
-        since, now = self.since, self.read()
-        if since is not None and now[0] - since[0] < LOAD_WINDOW:
+        since = self.since
+        if since is not None and time.perf_counter() - since[0] < LOAD_WINDOW:
             return   # another thread has just measured
-        self.since = now
+        self.since = now = self.read()
         if since is None or since[1] is None or now[1] is None:
             return
         seconds = now[0] - since[0]
