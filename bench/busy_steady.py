@@ -17,7 +17,7 @@ import time
 from ffnn_numba import threads
 from ffnn_numba.bench import DTYPES, SIZES, Step
 from ffnn_numba.bench_step import alternating_rounds, case, medians, paired_ratio
-from ffnn_numba.busy import BusyCores
+from ffnn_numba.busy import BusyCores, threaded
 from ffnn_numba.cli import _integer
 
 TURN_SECONDS = 1.0
@@ -40,8 +40,8 @@ def main():
         time.sleep(threads.LOAD_WINDOW)   # so that a window ends now
         load = threads.machine_load()
         sizes, m = case(args.size)
-        count = (threads.thread_count(m * threads.widest_product(sizes))
-                 if m >= threads.threads_from(sizes) else "1 (serial code)")
+        count = (threads.thread_count(m * threads.widest_product(sizes)) if threaded(args.size)
+                 else "1 (serial code)")
     print(f"{args.size} {args.dtype}, {args.busy} busy: " + ", ".join(
         f"{name} {seconds * 1e3:.2f} ms" for name, seconds in medians(rounds).items()))
     for other in ("one thread", "numpy"):

@@ -152,8 +152,9 @@ class _Load:
         # The cores this process may run on (a container's or a job's cpuset), read once:
         # os.cpu_count() reads a file on every call.
         cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-        self.cores = len(cpus) if cpus else os.cpu_count() or 1
-        self.cpus = cpus if cpus and len(cpus) < (os.cpu_count() or 0) else None   # None: all
+        online = os.cpu_count() or 1
+        self.cores = len(cpus) if cpus else online
+        self.cpus = cpus if cpus and len(cpus) < online else None   # None: every core
 
     def read(self):
         """(wall clock, ``_cpu_seconds`` of this process's cores, its CPU seconds)."""

@@ -3,7 +3,6 @@ products, the cores other processes leave free for small ones (``threads.thread_
 never changing a result, always within the caller's own limit."""
 import os
 import sys
-
 import time
 
 import numba
