@@ -14,7 +14,7 @@ import numpy as np
 from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
 from .buffers import Parameters, Workspace
 from .layout import Buffers, Problem, make_layers, n_params, nodes
-from .threads import on_threads, threads_from, widest_product
+from .threads import _run_threaded, threads_from, widest_product
 
 ENGINES = {"loops": kernels, "numpy": vectorized_step.ENGINE, "reference": reference.ENGINE}
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
@@ -304,7 +304,7 @@ class Network:
         if entry is not None:
             if m is None or m < self._threads_from:
                 return entry(*args)
-            return on_threads(m * self._widest, entry, *args)
+            return _run_threaded(m * self._widest, entry, *args)
         function = getattr(self._engine, name)
         result = function(*args) if m is None else self._on_threads(m, function, *args)
         overloads = getattr(function, "overloads", None)   # a Numba dispatcher
@@ -317,10 +317,10 @@ class Network:
     def _on_threads(self, m, function, *args):
         """``function(*args)``, where the products of a batch of ``m`` examples run on threads
         (loops backend, ``PARALLEL_MIN_WORK``), on as many as the machine's load leaves them
-        (``threads.on_threads``)."""
+        (``threads.on_threads``, unchecked)."""
         if m < self._threads_from:
             return function(*args)
-        return on_threads(m * self._widest, function, *args)
+        return _run_threaded(m * self._widest, function, *args)
 
     @property
     def engine(self):

@@ -21,6 +21,7 @@ import time
 import numba
 
 from .kernels.gemm import PARALLEL_MIN_WORK
+from .validation import check_positive_int
 
 
 def set_num_threads(n):
@@ -96,7 +97,17 @@ def thread_count(work, limit=None):
     on, or where other processes keep less than half a core busy (``machine_load``); else
     as many as the cores they leave free, at least 1.
     """
-    limit = numba.get_num_threads() if limit is None else limit
+    work = check_positive_int(work, "work", minimum=0)
+    if limit is None:
+        return _count(work, numba.get_num_threads())
+    most = numba.config.NUMBA_NUM_THREADS
+    if check_positive_int(limit, "limit") > most:
+        raise ValueError(f"limit must be at most {most} (NUMBA_NUM_THREADS); got {limit}")
+    return _count(work, int(limit))
+
+
+def _count(work, limit):
+    """``thread_count`` of checked arguments."""
     if limit == 1 or work >= BUSY_MIN_WORK:
         return limit
     others = _LOAD.others()
@@ -110,8 +121,14 @@ def on_threads(work, function, *args):
 
     Results never depend on it: threads split the rows of each product, and every output is
     summed by one thread in one order."""
+    return _run_threaded(check_positive_int(work, "work", minimum=0), function, *args)
+
+
+def _run_threaded(work, function, *args):
+    """``on_threads`` of a checked ``work``: the networks' own calls, unchecked on their hot
+    path."""
     limit = numba.get_num_threads()
-    n = thread_count(work, limit)
+    n = _count(work, limit)
     if n == limit:
         return function(*args)
     try:   # set inside: a Ctrl-C just after it must not leave the caller's count changed

@@ -48,8 +48,22 @@ def test_small_products_run_on_the_free_cores_and_large_ones_on_every_thread(loa
     assert threads.thread_count(SMALL, 1) == threads.thread_count(LARGE, 1) == 1
 
 
+@pytest.mark.parametrize("work, limit, error, match", [
+    (-1, 2, ValueError, "work must be at least 0"), (1.5, 2, TypeError, "work must be an int"),
+    (True, 2, TypeError, "work must be an int"), ("big", 2, TypeError, "work must be an int"),
+    (10, 0, ValueError, "limit must be at least 1"), (10, 2.0, TypeError, "limit must be an"),
+    (10, 10 ** 6, ValueError, "limit must be at most")])
+def test_bad_work_or_limit_is_refused_by_name(work, limit, error, match):
+    with pytest.raises(error, match=match):
+        threads.thread_count(work, limit)
+    if match.startswith("work"):
+        with pytest.raises(error, match=match):
+            threads.on_threads(work, pytest.fail)
+
+
 def test_on_many_cores_the_count_is_the_free_cores_within_the_limit(load, monkeypatch):
     monkeypatch.setattr(threads._LOAD, "cores", 16)
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 16)   # a limit of up to 16
     load["cores"] = 4.2
     assert threads.thread_count(SMALL, 16) == 12
     assert threads.thread_count(SMALL, 8) == 8
@@ -57,7 +71,8 @@ def test_on_many_cores_the_count_is_the_free_cores_within_the_limit(load, monkey
     assert threads.thread_count(SMALL, 16) == 1
 
 
-def test_an_idle_machine_gives_every_thread_even_above_its_cores(load):
+def test_an_idle_machine_gives_every_thread_even_above_its_cores(load, monkeypatch):
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 8)
     load["cores"] = 0.2
     assert threads.thread_count(SMALL, 8) == 8     # NUMBA_NUM_THREADS=8 on 2 cores
     load["cores"] = 1.0
@@ -177,14 +192,14 @@ def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads, loa
 def test_a_network_runs_on_the_free_cores_and_computes_the_same_on_any_count(two_threads,
                                                                              load, dtype,
                                                                              monkeypatch):
-    ran = []   # (work, threads) of every call the network makes through on_threads
+    ran = []   # (work, threads) of every call the network makes through _run_threaded
 
     def recording(work, function, *args):
         def counted(*args):
             ran.append((work, numba.get_num_threads()))
             return function(*args)
-        return threads.on_threads(work, counted, *args)
-    monkeypatch.setattr(network, "on_threads", recording)
+        return threads._run_threaded(work, counted, *args)
+    monkeypatch.setattr(network, "_run_threaded", recording)
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((SIZES[0], M)), rng.integers(0, SIZES[-1], M)
     nets = [ff.Network(SIZES, cost="categorical_cross_entropy", dtype=dtype, seed=1)
