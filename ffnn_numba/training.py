@@ -268,7 +268,7 @@ def fit(net, X, Y, options):
     progress = Progress(o.epochs, o.verbose)
     copied = o.shuffle and SHUFFLE_COPY_FROM <= X.nbytes <= SHUFFLE_COPY_UP_TO
     copy = net._epoch_copy(X, Y) if copied else None
-    net.optimizer_state = None
+    net.optimizer_state, resumable = None, True
     try:
         for epoch in range(o.epochs):
             settings[registry.LEARNING_RATE] = scheduled_rate(
@@ -289,12 +289,12 @@ def fit(net, X, Y, options):
                     net._on_threads(batch_size, net.engine.train_epoch, b, p, X_epoch,
                                     Y_epoch, order_epoch[b0 * batch_size:b1 * batch_size],
                                     batch_size, batch_costs[b0:b1], batch_hits[b0:b1])
-                    net.optimizer_state = (o.optimizer, state, settings[registry.STEPS])
                 cost = float(batch_costs @ batch_shares)
                 diverged = not (math.isfinite(cost) and np.isfinite(net.theta).all())
                 if not diverged:
                     _record(net, history, cost, int(batch_hits.sum()) / m, X_val, Y_val)
             if diverged:
+                resumable = False
                 return _diverged(net, history, epoch, best_theta if o.restore_best else None,
                                  before_epoch)
             history["learning_rate"].append(float(settings[registry.LEARNING_RATE]))
@@ -315,6 +315,10 @@ def fit(net, X, Y, options):
                                       f"epochs")
                 break
     finally:
+        # Here, not after each call: Ctrl-C may land between a call and the next statement.
+        # Only compiled calls change θ and the optimizer's state, so they always agree.
+        if resumable:
+            net.optimizer_state = (o.optimizer, state, settings[registry.STEPS])
         progress.close()
     if o.patience is not None and best_theta is not None:
         net.theta[...] = best_theta

@@ -25,10 +25,18 @@ def regenerate():
 
 
 def outputs(cell):
+    """The outputs as a reader sees them: consecutive stream messages of one name are one text.
+
+    How a kernel splits a ``print`` into messages depends on timing (under load one line came
+    as its text and its newline), not on the notebook.
+    """
     shown = []
     for output in cell.get("outputs", []):
         if output["output_type"] == "stream":
-            shown.append((output["name"], output["text"]))
+            if shown and shown[-1][0] == output["name"]:
+                shown[-1] = (output["name"], shown[-1][1] + output["text"])
+            else:
+                shown.append((output["name"], output["text"]))
         elif output["output_type"] in ("execute_result", "display_data"):
             shown += [(kind, output["data"][kind]) for kind in COMPARED if kind in output["data"]]
         else:
