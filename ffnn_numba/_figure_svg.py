@@ -6,6 +6,8 @@ shown (a file, a notebook, an <img>); the explorer's CSS overrides them to highl
 import io
 from xml.sax.saxutils import escape, quoteattr
 
+from . import files
+
 FONT = "DejaVu Serif, Georgia, 'Times New Roman', serif"
 NODE_RADIUS = 26   # px; the layout (figure.py) and the explorer's script place text by it
 INK = "#3f3f3f"
@@ -137,6 +139,10 @@ def render_png(layout, path=None, dpi=150):
                 color=LOOK["term"]["stroke"] if value else INK,
                 fontweight="bold" if value else "normal",
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5) if value else None)
-    target = path if path is not None else io.BytesIO()
-    fig.savefig(target, dpi=dpi, format="png", facecolor="white")
-    return path if path is not None else target.getvalue()
+    if path is None:
+        target = io.BytesIO()
+        fig.savefig(target, dpi=dpi, format="png", facecolor="white")
+        return target.getvalue()
+    with files.replacing(path, "wb") as f:
+        fig.savefig(f, dpi=dpi, format="png", facecolor="white")
+    return path

@@ -19,7 +19,7 @@ that alternate between the things compared. ``command`` is all the command line 
 import contextlib
 import json
 
-from . import bench_cold, bench_epoch, bench_sweep, peers
+from . import bench_cold, bench_epoch, bench_sweep, files, peers
 from .bench_machine import ceilings, environment, machine_gflops  # noqa: F401
 from .bench_step import (DTYPES, LEARNING_RATE, SIZES, Step, agreement,  # noqa: F401
                          allocated_bytes, block_mean, measure_steps, network, public_calls,
@@ -122,8 +122,7 @@ def failed_checks(results):
 
 
 def save_json(results, path):
-    with open(path, "w") as f:
-        json.dump(results, f, indent=2, default=str)
+    files.write_text(path, json.dumps(results, indent=2, default=str))
 
 
 def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.0, threads=None,
@@ -147,8 +146,7 @@ def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.
         save_json(results, json_path)
         out(f"\nraw figures saved to {json_path}")
     if markdown_path:
-        with open(markdown_path, "w") as f:
-            f.write(text + "\n")
+        files.write_text(markdown_path, text + "\n")
         out(f"report saved to {markdown_path}")
     if plot_path:
         from .plot import plot_results

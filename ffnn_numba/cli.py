@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from .network import Network
-from . import registry
+from . import files, registry
 from .csvdata import NUMBER
 
 
@@ -80,8 +80,7 @@ def cmd_predict(args):
     net = Network.load(args.model, backend=args.backend)
     text = predictions_csv(predict_csv(net, args.model, args.data))
     if args.output:
-        with open(args.output, "w", newline="") as f:
-            f.write(text)
+        files.write_text(args.output, text, newline="")
     else:
         sys.stdout.write(text)
     return 0

@@ -16,7 +16,7 @@ from importlib import resources
 
 import numpy as np
 
-from . import formulas, registry, validation
+from . import files, formulas, registry, validation
 from .checks import activation_jacobian
 from ._explore_data import csv_examples
 from .figure import draw
@@ -48,9 +48,7 @@ def write_explorer(net, X, Y, path, max_nodes=7, max_examples=MAX_EXAMPLES):
     path
     """
     text = explorer_html(net, X, Y, max_nodes, max_examples)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
+    return files.write_text(path, text)
 
 
 def explorer_html(net, X, Y, max_nodes=7, max_examples=MAX_EXAMPLES):

@@ -18,7 +18,7 @@ import numbers
 import os
 from typing import NamedTuple
 
-from . import validation
+from . import files, validation
 from ._figure_svg import NODE_RADIUS, render_png, render_svg
 
 ROW = 84          # vertical distance between node centres
@@ -112,9 +112,7 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7):
     text = render_svg(layout)
     if path is None:
         return text
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
+    return files.write_text(path, text)
 
 
 # -- the highlight ------------------------------------------------------------------------

@@ -31,18 +31,16 @@ Saving writes a temporary file next to the target and renames it into place only
 complete, so a failed save (metadata that is not JSON, a full disk, Ctrl-C) leaves the
 previous file untouched and no temporary file behind.
 """
-import errno
 import json
 import os
 import re
-import secrets
 import stat
 import struct
 import zipfile
 
 import numpy as np
 
-from . import registry
+from . import files, registry
 from .network import Network
 
 FORMAT = "ffnn-numba network"
@@ -101,39 +99,8 @@ def save(net, path):
     if not np.isfinite(theta).all():
         raise ValueError("cannot save: the parameters contain NaN or infinite values "
                          "(training diverged?); load would refuse the file")
-    target = os.path.realpath(os.fspath(path))   # write through a symbolic link, not over it
-    try:
-        old = os.stat(target)
-    except FileNotFoundError:
-        old = None
-    if old is not None and stat.S_ISDIR(old.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "cannot save a network over a directory", str(path))
-    if old is not None and not stat.S_ISREG(old.st_mode):
-        raise OSError(errno.EINVAL, "not a regular file; a network is saved to a regular file",
-                      str(path))
-    directory, name = os.path.split(target)
-    while True:
-        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:  # mode 0o666 less the umask, as open() gives a new file
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                         | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, header=np.array(text), theta=theta)
-            f.flush()
-            os.fsync(f.fileno())
-        if old is not None:
-            os.chmod(temporary, stat.S_IMODE(old.st_mode))
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    with files.replacing(path, "wb") as f:
+        np.savez(f, header=np.array(text), theta=theta)
 
 
 # --------------------------------------------------------------------------------- loading

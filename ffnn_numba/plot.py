@@ -4,7 +4,11 @@ Every function draws on a new figure (or on ``ax`` when given), saves it to ``pa
 given, and returns the figure. Drawing happens off-screen (the Agg backend) unless the
 caller chose another backend before.
 """
+import os
+
 import numpy as np
+
+from . import files
 
 
 def _pyplot():
@@ -17,8 +21,10 @@ def _pyplot():
 
 def _finish(fig, path):
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    if path is not None:   # the format from the name, as savefig(path) takes it
+        kind = os.path.splitext(os.fspath(path))[1][1:].lower() or None
+        with files.replacing(path, "wb") as f:
+            fig.savefig(f, dpi=120, format=kind)
     return fig
 
 
