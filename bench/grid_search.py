@@ -1,13 +1,16 @@
 """Where the time of a parallel grid search goes: GridSearchCV on the bundled digits.
 
     python bench/grid_search.py [--max-iter 30] [--repeats 3] [--no-dask] [--env default ...]
+                                [--grid test|wider]
 
 The search of tests/test_parallel_search.py at bench size: 4 configurations
-(hidden_layer_sizes (16,), (32,) x alpha 1e-4, 1e-1), 3 folds, batch_size 32, adam,
+(hidden_layer_sizes (16,), (32,) x alpha 1e-4, 1e-1; ``--grid wider``: (32,), (64,) x 1e-4,
+1e-3), 3 folds, batch_size 32, adam,
 max_iter epochs (every epoch runs: n_iter_no_change = max_iter), refit on all the data.
 Timed for ffnn-numba's MLPClassifier and scikit-learn's own, serially (n_jobs=1) and in two
 joblib/loky worker processes (n_jobs=2): "cold" starts the workers (the executor is shut down
-first), "warm" reuses the workers of the call before. With dask installed, also on a local
+first), "warm" reuses the workers of the call before; and on two threads of this process
+(joblib's threading backend: the kernels release the GIL). With dask installed, also on a local
 Dask cluster of two worker processes with one task thread each (Dask sets OMP_NUM_THREADS=1
 in its workers but not NUMBA_NUM_THREADS: each has cpu_count Numba threads).
 
@@ -30,6 +33,7 @@ To time a fixed version of the library while its tree is being edited, put an ex
 first on the path (PYTHONPATH); the workers inherit it.
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -38,7 +42,10 @@ import sys
 import time
 import warnings
 
-GRID = {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-1]}
+# "test": the grid of tests/test_parallel_search.py; "wider": the one issue 24 measured.
+GRIDS = {"test": {"hidden_layer_sizes": [(16,), (32,)], "alpha": [1e-4, 1e-1]},
+         "wider": {"hidden_layer_sizes": [(32,), (64,)], "alpha": [1e-4, 1e-3]}}
+GRID = GRIDS["test"]
 ENVIRONMENTS = {
     "default": {},
     "OMP_WAIT_POLICY=PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"},
@@ -65,12 +72,15 @@ def estimator(kind, max_iter):
     return MLPClassifier(**settings)
 
 
-def search(kind, max_iter, n_jobs, X, y):
-    """One timed GridSearchCV; its wall time and the per-fit times it recorded."""
+def search(kind, max_iter, n_jobs, X, y, backend=None):
+    """One timed GridSearchCV (on a joblib backend where named); its wall time and the
+    per-fit times it recorded."""
+    import joblib
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import GridSearchCV
     grid = GridSearchCV(estimator(kind, max_iter), GRID, cv=3, n_jobs=n_jobs)
-    with warnings.catch_warnings():
+    chosen = joblib.parallel_config(backend=backend) if backend else contextlib.nullcontext()
+    with warnings.catch_warnings(), chosen:
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
         grid.fit(X, y)
@@ -204,6 +214,8 @@ def measure(args):
     stop_loky_workers()
     runs["ffnn-numba  n_jobs=2 cold"] = search("ffnn", args.max_iter, 2, X, y)
     runs["ffnn-numba  n_jobs=2 warm"] = search("ffnn", args.max_iter, 2, X, y)
+    stop_loky_workers()
+    runs["ffnn-numba  n_jobs=2 threads"] = search("ffnn", args.max_iter, 2, X, y, "threading")
     runs["scikit-learn n_jobs=1"] = search("sklearn", args.max_iter, 1, X, y)
     stop_loky_workers()
     runs["scikit-learn n_jobs=2 cold"] = search("sklearn", args.max_iter, 2, X, y)
@@ -289,18 +301,22 @@ def report(env, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-iter", type=int, default=30)
+    parser.add_argument("--grid", choices=list(GRIDS), default="test")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-dask", dest="dask", action="store_false")
     parser.add_argument("--env", choices=list(ENVIRONMENTS), action="append")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global GRID
+    GRID = GRIDS[args.grid]
     if args.child:
         return measure(args)
     envs = args.env or list(ENVIRONMENTS)
-    print(f"GridSearchCV, digits (1797 x 64, standardized), 4 configurations x 3 folds, "
+    print(f"GridSearchCV, digits (1797 x 64, standardized), grid {args.grid} {GRID}, 3 folds, "
           f"max_iter {args.max_iter}, batch 32, adam; {os.cpu_count()} CPUs; median of "
           f"{args.repeats} rounds, the environments taking turns")
-    forwarded = ["--max-iter", str(args.max_iter)] + ([] if args.dask else ["--no-dask"])
+    forwarded = (["--max-iter", str(args.max_iter), "--grid", args.grid]
+                 + ([] if args.dask else ["--no-dask"]))
     rounds = {env: [] for env in envs}
     for _ in range(args.repeats):
         for env in envs:  # in turns, so that a passing disturbance falls on all of them

@@ -15,15 +15,34 @@ if ("NUMBA_NUM_THREADS" not in _os.environ and "numba" not in _sys.modules
         and _omp.isdigit() and int(_omp) >= 1):
     _os.environ["NUMBA_NUM_THREADS"] = str(min(int(_omp), _os.cpu_count() or 1))
 
-from . import compiling, datasets, exercises  # noqa: E402 - after the thread count is settled
+from . import compiling  # noqa: E402,F401 - after the thread count is settled
 from .network import Network  # noqa: E402
 from .registry import ACTIVATIONS as _ACTIVATIONS  # noqa: E402
 from .registry import COSTS as _COSTS  # noqa: E402
-from .checks import activation_jacobian, gradcheck  # noqa: E402
-from .teach import explain  # noqa: E402
-from . import examples  # noqa: E402
-from .figure import draw  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
+
+# The teaching tools and the data sets load on first use: a worker process of a parallel
+# search (joblib, Dask) imports this package to unpickle an estimator, and needs only the model.
+_LAZY = {"datasets": (".datasets", None), "examples": (".examples", None),
+         "exercises": (".exercises", None), "explain": (".teach", "explain"),
+         "draw": (".figure", "draw"), "gradcheck": (".checks", "gradcheck"),
+         "activation_jacobian": (".checks", "activation_jacobian")}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(module, __name__)
+    value = value if attribute is None else getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

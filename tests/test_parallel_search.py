@@ -64,3 +64,12 @@ def test_two_worker_processes_give_the_same_results(serial):
     # the refit on all the data is done in this process both times
     np.testing.assert_array_equal(parallel.best_estimator_.coefs_[0],
                                   serial.best_estimator_.coefs_[0])
+
+
+def test_threads_give_the_same_results(serial):
+    # The compiled kernels release the GIL, so joblib's threading backend runs fits side by
+    # side in this process, with no worker start-up (README, "Parallel search").
+    threaded = search(n_jobs=2, backend="threading")
+    assert_same_search(threaded, serial)
+    np.testing.assert_array_equal(threaded.best_estimator_.coefs_[0],
+                                  serial.best_estimator_.coefs_[0])
