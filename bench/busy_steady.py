@@ -16,8 +16,8 @@ import time
 
 from ffnn_numba import threads
 from ffnn_numba.bench import DTYPES, SIZES, Step
-from ffnn_numba.bench_step import alternating_rounds, case, medians, paired_ratio
-from ffnn_numba.busy import BusyCores, threaded
+from ffnn_numba.bench.step import alternating_rounds, case, medians, paired_ratio
+from ffnn_numba.bench.busy import BusyCores, threaded
 from ffnn_numba.cli import _integer
 
 TURN_SECONDS = 1.0

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from ffnn_numba import peers
+from ffnn_numba.bench import peers
 from ffnn_numba.bench import SIZES
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -38,7 +38,7 @@ def jax_float64():
     if peers.missing("jax"):
         context = contextlib.nullcontext()
     else:
-        from ffnn_numba.peer_jax import x64
+        from ffnn_numba.bench.peer_jax import x64
         context = x64()
     with context:
         yield

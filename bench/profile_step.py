@@ -23,7 +23,7 @@ import time
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from ffnn_numba import bench_step
+from ffnn_numba.bench import step as bench_step
 from ffnn_numba.training import SGD
 
 

@@ -9,7 +9,7 @@ numpy's before it is timed.
 import pytest
 from conftest import skip_missing
 
-from ffnn_numba import bench_epoch, peers
+from ffnn_numba.bench import epoch as bench_epoch, peers
 
 
 @pytest.mark.benchmark(max_time=1.0, min_rounds=3)

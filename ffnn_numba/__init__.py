@@ -23,10 +23,11 @@ from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 # The teaching tools and the data sets load on first use: a worker process of a parallel
 # search (joblib, Dask) imports this package to unpickle an estimator, and needs only the model.
-_LAZY = {"datasets": (".datasets", None), "examples": (".examples", None),
-         "exercises": (".exercises", None), "explain": (".teach", "explain"),
-         "draw": (".figure", "draw"), "gradcheck": (".checks", "gradcheck"),
-         "activation_jacobian": (".checks", "activation_jacobian")}
+_LAZY = {"datasets": (".datasets", None), "teach": (".teach", None),
+         "examples": (".teach.examples", None), "exercises": (".teach.exercises", None),
+         "explain": (".teach.explain", "explain"), "draw": (".teach.figure", "draw"),
+         "gradcheck": (".teach.checks", "gradcheck"),
+         "activation_jacobian": (".teach.checks", "activation_jacobian")}
 
 
 def __getattr__(name):
@@ -44,7 +45,7 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 
-__version__ = "0.1.0"
+from .registry import __version__  # noqa: E402,F401
 
 ACTIVATIONS = tuple(_ACTIVATIONS)
 """Names of the activations a layer may use."""

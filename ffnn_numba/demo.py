@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from .checks import backend_agreement
+from .teach.checks import backend_agreement
 from .datasets import make_spirals, train_test_split
 from .network import Network
 from .registry import BACKENDS

@@ -70,7 +70,7 @@ class ModelFileError(ValueError):
 def header_text(net):
     """The JSON header ``save`` writes for ``net``; ValueError or TypeError, naming the
     problem, if its metadata is not plain JSON or the header is beyond what ``load`` reads."""
-    from . import __version__
+    from .registry import __version__
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "library_version": __version__,
               "layer_sizes": list(net.layer_sizes), "activations": list(net.activations),
               "cost": net.cost_name, "dtype": np.dtype(net.dtype).name, "l2": net.l2,

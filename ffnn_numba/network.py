@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from . import kernels, reference, registry, training, validation, vectorized, vectorized_step
+from . import kernels, reference, registry, training, validation, vectorized
+from .vectorized import step as vectorized_step
 from .buffers import Parameters, Workspace
 from .layout import Buffers, Problem, make_layers, n_params, nodes
 from .threads import _run_threaded, threads_from, widest_product
@@ -325,7 +326,7 @@ class Network:
     @property
     def engine(self):
         """The whole-network functions of the current backend (``ffnn_numba.kernels`` or
-        ``ffnn_numba.vectorized_step``): ``forward_propagation(b, p, m)``,
+        ``ffnn_numba.vectorized.step``): ``forward_propagation(b, p, m)``,
         ``output_cost(b, p, Y)``, ``backward_propagation(b, p, Y, to_input)``,
         ``train_step(b, p, Y)``, ``train_epoch(b, p, X, Y, order, batch_size, costs, hits)``,
         with b, p from ``engine_arguments``."""

@@ -11,7 +11,7 @@ except that above ``kernels.step.BLOCKED_MIN_WORK`` multiply-adds it uses the bl
 of ``kernels/blocked.py`` for the three products.
 
 ``EQUATIONS`` maps each kernel's name to the function that runs for it; ``replaced``
-substitutes functions of the same signatures for a while (``ffnn_numba.exercises`` plugs a
+substitutes functions of the same signatures for a while (``ffnn_numba.teach.exercises`` plugs a
 student's functions into a network this way).
 """
 import contextlib
@@ -19,7 +19,7 @@ import threading
 
 from . import kernels, registry
 from .kernels import costs, linear, optimizers, step
-from .vectorized_step import PythonEngine
+from .vectorized.step import PythonEngine
 
 
 def python(kernel):

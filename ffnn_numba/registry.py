@@ -8,6 +8,8 @@ path and the model look entries up by name. The registries of equations themselv
 """
 from typing import NamedTuple
 
+__version__ = "0.1.0"   # the library's, as pyproject.toml says; saved in every model file
+
 LINEAR, RELU, LEAKY_RELU, ELU, SOFTPLUS, SILU, SIGMOID, TANH, SOFTMAX = range(9)
 MEAN_SQUARED_ERROR, BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY, MULTILABEL_CROSS_ENTROPY = (
     range(4))

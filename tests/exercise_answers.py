@@ -1,4 +1,4 @@
-"""Right answers to the exercises of ffnn_numba.exercises, written with NumPy from the
+"""Right answers to the exercises of ffnn_numba.teach.exercises, written with NumPy from the
 equations alone, for the tests (tests/test_exercises*.py). They live here: the package ships
 none."""
 import numpy as np

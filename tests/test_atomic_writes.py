@@ -16,7 +16,7 @@ import pytest
 import ffnn_numba as ff
 from ffnn_numba import bench, files
 from ffnn_numba.cli import main
-from ffnn_numba.explore import write_explorer
+from ffnn_numba.teach.explore import write_explorer
 
 OLD = b"the previous file, which a failed write must leave as it is\n"
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import (bench, bench_cold, bench_epoch, bench_step, bench_sweep, peers, report,
-                        report_targets)
+from ffnn_numba import bench
+from ffnn_numba.bench import cold as bench_cold, epoch as bench_epoch, step as bench_step, sweep as bench_sweep, peers, report, report_targets
 from ffnn_numba.cli import main
 from ffnn_numba.training import SGD
 
@@ -19,7 +19,7 @@ EPOCH_PEERS = peers.installed()
 def precision():
     """JAX's float64 mode where JAX is installed (as ``bench.run`` does)."""
     if "jax" in STEP_PEERS:
-        from ffnn_numba.peer_jax import x64
+        from ffnn_numba.bench.peer_jax import x64
         return x64()
     return contextlib.nullcontext()
 
@@ -63,7 +63,7 @@ def test_jax_float64_only_inside_x64():
     compute in float32), and leaving it restores JAX's setting."""
     jax = pytest.importorskip("jax", reason="the jax extra is not installed",
                               exc_type=ImportError)
-    from ffnn_numba.peer_jax import JaxPeer, x64
+    from ffnn_numba.bench.peer_jax import JaxPeer, x64
     before = jax.config.jax_enable_x64
     net = ff.Network([3, 4, 2], cost="categorical_cross_entropy", seed=0)
     with pytest.raises(RuntimeError, match="x64"):

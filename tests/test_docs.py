@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 EXTRAS = ("sklearn", "torch", "matplotlib", "dask", "distributed")  # optional dependencies
-SOURCES = "\n".join(p.read_text() for p in [*ROOT.glob("kernels/*.py"), *ROOT.glob("ffnn_numba/*.py")])
+SOURCES = "\n".join(p.read_text() for p in [*ROOT.glob("kernels/*.py"), *ROOT.glob("ffnn_numba/**/*.py")])
 
 
 def blocks(doc, language):

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import equation, examples
-from ffnn_numba.examples import describe_network, example_problem, lecture_network
+import ffnn_numba.teach.explain as explaining
+from ffnn_numba.teach import equation, examples
+from ffnn_numba.teach.examples import describe_network, example_problem, lecture_network
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "equations.md"
 BLOCK = re.compile(r"```(python|text)\n(.*?)```", re.S)
@@ -89,7 +90,7 @@ def test_no_dead_unit_and_no_trivial_sum():
     assert np.count_nonzero(t["dZ1"]) == 11            # ... except relu's one zero
 
 
-@pytest.mark.parametrize("quantity", ff.teach.QUANTITIES)
+@pytest.mark.parametrize("quantity", explaining.QUANTITIES)
 def test_every_printed_sum_has_nonzero_terms(quantity):
     net, X, Y = lecture_network()
     L, n, m = 3, 3, 4

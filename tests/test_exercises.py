@@ -1,4 +1,4 @@
-"""ffnn_numba.exercises, checking a function: right student functions pass, wrong ones get
+"""ffnn_numba.teach.exercises, checking a function: right student functions pass, wrong ones get
 feedback at the index level that names the mistake, and templates are valid and "not
 implemented". The command line and the docs: test_exercises_command.py; in a network:
 test_exercises_network.py."""
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from exercise_answers import SLOPE, SOLUTIONS, linear_forward, linear_forward_loops
 
-from ffnn_numba import exercises
-from ffnn_numba.exercises import catalog
+from ffnn_numba.teach import exercises
+from ffnn_numba.teach.exercises import catalog
 
 
 def test_every_exercise_has_a_right_answer_here():

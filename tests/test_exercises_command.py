@@ -1,4 +1,4 @@
-"""ffnn_numba.exercises from the command line (``exercises.command`` and ``ffnn-numba
+"""ffnn_numba.teach.exercises from the command line (``exercises.command`` and ``ffnn-numba
 exercise``), and docs/exercises.md, whose feedback is the code's (run this file to rewrite
 it: python tests/test_exercises_command.py)."""
 import contextlib
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ffnn_numba import exercises
+from ffnn_numba.teach import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,10 +1,10 @@
-"""ffnn_numba.exercises.try_in_network: a student's functions plugged into networks on the
+"""ffnn_numba.teach.exercises.try_in_network: a student's functions plugged into networks on the
 reference backend (gradcheck, the library's gradients, a short training). From the command
 line: test_exercises_command.py."""
 import pytest
 from exercise_answers import SOLUTIONS, linear_forward
 
-from ffnn_numba import exercises
+from ffnn_numba.teach import exercises
 
 
 def test_right_functions_run_in_a_network_like_the_librarys():

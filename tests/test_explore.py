@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba.explore import draw_command, explore_command, explorer_data, write_explorer
+from ffnn_numba.teach.explore import draw_command, explore_command, explorer_data, write_explorer
 
 
 def seeded_3333(backend="loops"):
@@ -96,7 +96,7 @@ def test_the_page_is_one_self_contained_file(tmp_path):
 
 
 def test_commands(tmp_path):
-    from ffnn_numba import examples
+    from ffnn_numba.teach import examples
     page = explore_command(tmp_path / "lecture.html").read_text(encoding="utf-8")
     data = json.loads(re.search(r'id="ffnn-data">(.*?)</script>', page, re.S).group(1))
     assert data["layers"][0]["A"] == [list(row) for row in examples.X]
@@ -338,7 +338,7 @@ def test_screenshot_figure_and_panel_are_present_and_placed(page):
 
 def test_figure_subscripts_sit_below_and_superscripts_above(browser, tmp_path):
     path = tmp_path / "net.svg"
-    from ffnn_numba.figure import draw
+    from ffnn_numba.teach.figure import draw
     draw([3, 3, 3, 3], path=path)
     browser.get(path.as_uri())
     boxes = browser.execute_script("""

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba.figure import draw
+from ffnn_numba.teach.figure import draw
 
 SVG = "{http://www.w3.org/2000/svg}"
 

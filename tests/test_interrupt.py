@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ffnn_numba.bench_step import SIZES
+from ffnn_numba.bench.step import SIZES
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
 
@@ -21,7 +21,7 @@ CHILD = r"""
 import sys
 import numpy as np
 import ffnn_numba as ff
-from ffnn_numba.bench_step import SIZES
+from ffnn_numba.bench.step import SIZES
 
 layers, batch = SIZES[sys.argv[1]]
 dtype = sys.argv[2]

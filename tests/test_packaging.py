@@ -26,9 +26,11 @@ def test_wheel_ships_and_imports_the_kernels(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "ffnn_numba/kernels/linear.py" in names and "ffnn_numba/network.py" in names
     assert not any(name.startswith("kernels/") for name in names)
-    assert {f"ffnn_numba/static/{name}" for name in ("explore.js", "explore.css", "mathml.js",
+    assert {f"ffnn_numba/teach/static/{name}" for name in ("explore.js", "explore.css", "mathml.js",
                                                      "equations.js")} <= set(names)
-    assert "ffnn_numba/exercises/catalog.py" in names
+    assert "ffnn_numba/teach/exercises/catalog.py" in names
+    assert {f"ffnn_numba/{room}/__init__.py" for room in
+            ("teach", "teach/exercises", "vectorized", "bench", "cli")} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import numpy as np, ffnn_numba as ff, ffnn_numba.kernels as k; print(k.__file__); "

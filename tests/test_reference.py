@@ -7,7 +7,7 @@ import pytest
 
 import ffnn_numba as ff
 from ffnn_numba import reference
-from ffnn_numba.checks import agreement_tolerance
+from ffnn_numba.teach.checks import agreement_tolerance
 from ffnn_numba.kernels import linear
 
 CASES = [

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import checks
+from ffnn_numba.teach import checks
 
 
 def _problem(sizes, m, seed=0):
@@ -158,7 +158,8 @@ def test_agreement_tolerance_grows_with_the_sums_and_the_precision():
 
 def test_agreement_catches_a_real_disagreement(monkeypatch):
     """A backend off by one part in 1e9 (far below any training curve's resolution) fails."""
-    from ffnn_numba import network, vectorized_step
+    from ffnn_numba import network
+    from ffnn_numba.vectorized import step as vectorized_step
 
     class SlightlyWrong:
         def __getattr__(self, name):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
+import ffnn_numba.teach.explain as explaining
 from ffnn_numba import registry
 from ffnn_numba.cli import main
 
@@ -65,7 +66,7 @@ def expected(net, t, quantity, l=None, j=None, k=None, i=None):
 
 
 @pytest.mark.parametrize("activations, cost", CASES)
-@pytest.mark.parametrize("quantity", ff.teach.QUANTITIES)
+@pytest.mark.parametrize("quantity", explaining.QUANTITIES)
 def test_every_explanation_shows_the_kernels_value(activations, cost, quantity, backend):
     net, X, Y = problem(activations, cost, backend, m=3)
     t = net.gradients(X, Y, trace=True)
@@ -231,7 +232,7 @@ def test_explain_command(capsys):
 # -- the equation structure, the full chain, the kernels named, the drawing hook ----------
 
 def test_text_and_latex_come_from_one_structure():
-    from ffnn_numba.equation import (Apply, Cond, Deriv, Div, Elided, Lit, Neg, Num, Paren,
+    from ffnn_numba.teach.equation import (Apply, Cond, Deriv, Div, Elided, Lit, Neg, Num, Paren,
                                      Pow, Rel, Sub, Sum, Sym, added, latex, mul, text)
     a, z = Sym("a", ("p", 1), 3), Sym("z", (2, 1), 3)
     e = Sum("p", mul(Deriv(Sym("J"), a), Deriv(a, z)))
@@ -255,7 +256,7 @@ def test_text_and_latex_come_from_one_structure():
 
 def test_no_regex_latex_left():
     import inspect
-    assert "import re" not in inspect.getsource(ff.teach)
+    assert "import re" not in inspect.getsource(explaining)
 
 
 @pytest.mark.parametrize("activations, cost", [
@@ -370,7 +371,7 @@ def test_an_unknown_backend_is_named_not_guessed():
     from types import SimpleNamespace
     stub = SimpleNamespace(backend="jax", activations=["relu"], cost_name="mean_squared_error",
                            n_layers=1, fused=False, l2=0.0, layer_sizes=[2, 1])
-    assert ff.teach.computed_by(stub, "z", 1, 3) == (None, None)
+    assert explaining.computed_by(stub, "z", 1, 3) == (None, None)
     net, X, Y = problem(["tanh", "linear"], "mean_squared_error")
     e = ff.explain(net, X, Y, "z", l=1, j=1, i=1)
     e.backend, e.kernel = "jax", None
@@ -428,7 +429,7 @@ def test_explanation_draws_its_figure():
 def test_every_explanation_on_the_reference_backend(activations, cost):
     net, X, Y = problem(activations, cost, "reference", m=2)
     t = net.gradients(X, Y, trace=True)
-    for quantity in ff.teach.QUANTITIES:
+    for quantity in explaining.QUANTITIES:
         for idx in indices(net, quantity, 2):
             e = ff.explain(net, X, Y, quantity, **idx)
             want = net.cost(X, Y) if quantity == "J" else expected(net, t, quantity, **idx)

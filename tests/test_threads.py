@@ -11,7 +11,7 @@ import pytest
 
 import ffnn_numba as ff
 from ffnn_numba import network, threads
-from ffnn_numba.busy import BusyCores
+from ffnn_numba.bench.busy import BusyCores
 
 # A network whose step runs its products on threads: 512 x 512 x 64 >= PARALLEL_MIN_WORK,
 # far below BUSY_MIN_WORK.

@@ -1,7 +1,7 @@
 """Regenerate docs/figures/ and the outputs of docs/tutorial.ipynb (run from anywhere:
 python docs/figures/regenerate.py).
 
-Writes the SVG figures with ``ffnn_numba.figure``; where Chromium, its driver and selenium are
+Writes the SVG figures with ``ffnn_numba.teach.figure``; where Chromium, its driver and selenium are
 installed, two screenshots of the explorer page on the lecture network (explorer.png: a hidden
 node, its z hovered; explorer-softmax-dZ.png: an output node, its dZ the long way, the p-sum
 hovered); and executes the tutorial notebook in place with nbclient. Nothing there is edited
@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import ffnn_numba as ff
-from ffnn_numba.figure import draw
-from ffnn_numba.examples import lecture_network
-from ffnn_numba.explore import write_explorer
+from ffnn_numba.teach.figure import draw
+from ffnn_numba.teach.examples import lecture_network
+from ffnn_numba.teach.explore import write_explorer
 
 HERE = Path(__file__).resolve().parent
 TUTORIAL = HERE.parent / "tutorial.ipynb"

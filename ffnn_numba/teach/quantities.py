@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import formulas, registry
+from . import formulas
+from .. import registry
 from .equation import Add, Apply, Deriv, Div, Lit, Mul, Num, Paren, Pow, Sum, Sym, added, mul
-from .kernels import costs, linear
+from ..kernels import costs, linear
 
 J_SYMBOL = Sym("J")
 

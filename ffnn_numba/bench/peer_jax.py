@@ -16,7 +16,7 @@ than silently computing in float32.
 """
 import numpy as np
 
-from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ..registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
 
 def missing():
@@ -110,7 +110,7 @@ class JaxPeer:
         self.dtype = np.dtype(net.dtype)
         if self.dtype == np.float64 and not jax.config.jax_enable_x64:
             raise RuntimeError("a float64 JAX peer must be built and run inside "
-                               "ffnn_numba.peer_jax.x64(); JAX would compute in float32")
+                               "ffnn_numba.bench.peer_jax.x64(); JAX would compute in float32")
         sizes = net.layer_sizes
         self.params = tuple((jnp.asarray(net.params[f"W{l}"]), jnp.asarray(net.params[f"b{l}"]))
                             for l in range(1, len(sizes)))

@@ -3,15 +3,16 @@
 Indices are 1-based here, as the derivation writes them: layers l = 1..L, nodes j, k, p from
 1, examples i from 1. Every value shown is the one the network's backend computed, and each
 explanation names the kernel that computed it. The equation is built once
-(``ffnn_numba.equation``) and rendered as plain text or LaTeX; its numbers are recomputed by
-the reference kernels (``ffnn_numba.formulas``) and compared with the backend's.
+(``ffnn_numba.teach.equation``) and rendered as plain text or LaTeX; its numbers are recomputed by
+the reference kernels (``ffnn_numba.teach.formulas``) and compared with the backend's.
 """
 import html
 
 import numpy as np
 
-from . import equation, formulas, validation
-from .kernels.step import BLOCKED_MIN_WORK
+from . import equation, formulas
+from .. import validation
+from ..kernels.step import BLOCKED_MIN_WORK
 from .quantities import BUILDERS, Context
 
 QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
@@ -44,7 +45,7 @@ class Explanation:
         The equation evaluated again, in float64, by the reference kernels on the numbers shown.
     lhs, steps : equation nodes
         The left-hand side and the right-hand sides, from symbols to numbers
-        (``ffnn_numba.equation``). ``symbolic`` is "lhs = the first step" as text and
+        (``ffnn_numba.teach.equation``). ``symbolic`` is "lhs = the first step" as text and
         ``substituted`` the step that shows ``terms`` with their numbers.
     rows : list of (str, node, float)
         Labelled terms (J's, by (j, i)).
@@ -53,7 +54,7 @@ class Explanation:
         The file and name of the function that computed ``value`` on that backend (None for
         a backend this module does not know).
     highlights : dict
-        What the equation touches in the network's figure, for ``ffnn_numba.figure``:
+        What the equation touches in the network's figure, for ``ffnn_numba.teach.figure``:
         ``{"target": elem, "terms": [(elem, value), ...], "example": i}`` with elem
         ``("node", l, j)`` (layer 0 holds the inputs) or ``("edge", l, j, k)`` (the weight
         w_{j,k}^[l]), all 1-based; target and example are None where the quantity has none.
@@ -124,7 +125,7 @@ class Explanation:
     def draw(self, path=None, format=None):
         """The network's figure with this equation's target and terms highlighted.
 
-        Calls ``ffnn_numba.figure.draw(self.layer_sizes, highlight=self.highlights, path=path,
+        Calls ``ffnn_numba.teach.figure.draw(self.layer_sizes, highlight=self.highlights, path=path,
         format=format)``: with ``path`` None it returns the SVG text.
         """
         from .figure import draw   # imported here: the figure is optional
@@ -232,7 +233,7 @@ def computed_by(net, quantity, l, m):
     """(kernel, remark): the file and name of the function that computed ``quantity`` on the
     network's backend, and a remark on why that one, or (None, None) for a backend this
     module does not know."""
-    from . import kernels
+    from .. import kernels
     backend = net.backend
     forward, backward = kernels.ACTIVATION_FUNCTIONS[net.activations[l - 1]]
     shortcut = quantity == "dZ" and l == net.n_layers and net.fused

@@ -10,8 +10,8 @@ Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 """
 import numpy as np
 
-from . import vectorized
-from .layout import ACT, N, biases, nodes, weights
+from .. import vectorized
+from ..layout import ACT, N, biases, nodes, weights
 
 
 def l2_penalty(theta, layers, l2, m):

@@ -9,7 +9,7 @@ overwrites its outputs (J is returned). ``check`` runs it on fixed cases and on 
 compares with the kernel's own output and names the common mistakes it recognises. No
 solutions are shipped: the expected numbers come from the library's kernels.
 
->>> import ffnn_numba.exercises as ex
+>>> import ffnn_numba.teach.exercises as ex
 >>> print(ex.describe("z"))                  # doctest: +SKIP
 >>> print(ex.check("z", linear_forward))     # doctest: +SKIP
 """
@@ -19,7 +19,7 @@ import sys
 import textwrap
 import traceback
 
-from .. import validation
+from ... import validation
 from .catalog import BY_FUNCTION, EXERCISES, Exercise
 from .grading import cases
 from .result import CheckResult
@@ -216,6 +216,6 @@ def command(name=None, check_path=None, template_only=False, in_network=False, s
 
 def try_in_network(functions, **options):
     """Plug a student's functions into a network on the reference backend; see
-    ``ffnn_numba.exercises.in_network.try_in_network``."""
+    ``ffnn_numba.teach.exercises.in_network.try_in_network``."""
     from .in_network import try_in_network as run
     return run(functions, **options)

@@ -19,9 +19,10 @@ that alternate between the things compared. ``command`` is all the command line 
 import contextlib
 import json
 
-from . import bench_cold, bench_epoch, bench_sweep, files, peers
-from .bench_machine import ceilings, environment, machine_gflops  # noqa: F401
-from .bench_step import (DTYPES, LEARNING_RATE, SIZES, Step, agreement,  # noqa: F401
+from . import cold as bench_cold, epoch as bench_epoch, sweep as bench_sweep, peers
+from .. import files
+from .machine import ceilings, environment, machine_gflops  # noqa: F401
+from .step import (DTYPES, LEARNING_RATE, SIZES, Step, agreement,  # noqa: F401
                          allocated_bytes, block_mean, measure_steps, network, public_calls,
                          side_by_side, step_flops)
 
@@ -133,7 +134,7 @@ def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.
     check failed (a real disagreement), 0 otherwise."""
     from . import report
     if threads:
-        from .threads import set_num_threads
+        from ..threads import set_num_threads
         set_num_threads(threads)
     out("ffnn-numba bench: the loops backend side by side with numpy and the installed peers, "
         "each checked on its first update before it is timed")
@@ -149,7 +150,7 @@ def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.
         files.write_text(markdown_path, text + "\n")
         out(f"report saved to {markdown_path}")
     if plot_path:
-        from .plot import plot_results
+        from ..plot import plot_results
         for path in plot_results(results, plot_path):
             out(f"plot saved to {path}")
     failed = failed_checks(results)

@@ -1,6 +1,6 @@
 """An explorer page: one self-contained HTML file to click through every equation.
 
-The page shows the network's figure (``ffnn_numba.figure``); clicking a node shows z, a, dJ/da
+The page shows the network's figure (``ffnn_numba.teach.figure``); clicking a node shows z, a, dJ/da
 and dJ/dz of that node for the chosen example, with their terms and numbers; clicking an edge
 shows w and dJ/dw; hovering an equation highlights the nodes and edges its sum runs over.
 Every number is the library's own: the trace of ``net.forward``/``net.gradients`` on the
@@ -16,12 +16,13 @@ from importlib import resources
 
 import numpy as np
 
-from . import files, formulas, registry, validation
+from .. import files, registry, validation
+from . import formulas
 from .checks import activation_jacobian
 from ._explore_data import csv_examples
 from .figure import draw
 from .examples import LAYER_SIZES, example_problem, random_examples
-from .network import Network
+from ..network import Network
 
 #: Examples embedded in a page at most; more are cut to the first ones (the page says so).
 MAX_EXAMPLES = 64
@@ -120,7 +121,7 @@ def _slopes(name, Z):
 
 
 def _asset(name):
-    return resources.files("ffnn_numba").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("ffnn_numba.teach").joinpath("static", name).read_text(encoding="utf-8")
 
 
 def _page(data, figure):
@@ -212,7 +213,7 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
         if data is not None:
             raise ValueError("data needs a model (from ffnn-numba train) to read it with")
         if layers is not None:
-            from .tabular import check_size
+            from ..tabular import check_size
             check_size(layers)
         net, X, Y = example_problem(layers, activations, cost, m, backend, seed)
         return write_explorer(net, X, Y, output, max_nodes=max_nodes)

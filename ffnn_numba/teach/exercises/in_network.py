@@ -7,9 +7,10 @@ import types
 
 import numpy as np
 
-from .. import datasets, examples, reference, registry, validation
+from ... import datasets, reference, registry, validation
+from .. import examples
 from ..checks import agreement_tolerance, gradcheck
-from ..network import Network
+from ...network import Network
 from .catalog import BY_FUNCTION, EXERCISES
 from .result import wrap
 
@@ -98,7 +99,7 @@ class TrialReport:
                 and self.difference <= self.tolerance)
 
     def __str__(self):
-        lines = [f"Your functions in the lecture network (ffnn_numba.examples.lecture_network: "
+        lines = [f"Your functions in the lecture network (ffnn_numba.teach.examples.lecture_network: "
                  f"layers {'-'.join(map(str, self.net.layer_sizes))}, activations "
                  f"{', '.join(self.net.activations)}, cost {self.net.cost_name}) on the "
                  f"reference backend:", ""]
@@ -122,7 +123,7 @@ class TrialReport:
                 and self.difference <= self.tolerance):
             lines.append(wrap("A function can fail its exercise and still pass below: the "
                               "network may never meet the case it gets wrong (z exactly 0, "
-                              "say). Print ffnn_numba.exercises.check(name, function) for the "
+                              "say). Print ffnn_numba.teach.exercises.check(name, function) for the "
                               "details.", "  "))
         lines += ["", "Backpropagation against central differences of J (gradcheck), with "
                       "your functions:", str(self.gradcheck), "",
@@ -150,7 +151,7 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
 
     Each function is first checked on its own exercise, then plugged into the reference
     backend with ``ffnn_numba.reference.replaced``. On the lecture network (the
-    derivation's 3-3-3-3 network of ``ffnn_numba.examples``, whose numbers the docs print),
+    derivation's 3-3-3-3 network of ``ffnn_numba.teach.examples``, whose numbers the docs print),
     ``gradcheck`` compares backpropagation with central differences, and J and every
     gradient are compared with the library's kernels. Then a 2-3-3-n^[L] network trains for
     a few epochs on spirals beside a copy that runs the library's kernels.

@@ -7,21 +7,21 @@ import sys
 
 import numpy as np
 
-from .network import Network
-from . import files, registry
-from .csvdata import NUMBER
+from ..network import Network
+from .. import files, registry
+from ..csvdata import NUMBER
 
 
 def cmd_demo(args):
     """Train one network on both backends, side by side, and show that they agree."""
-    from .demo import demo
+    from ..demo import demo
     return demo(args.epochs, args.seed, args.plot)
 
 
 def cmd_bench(args):
     """Time the loops backend side by side with numpy and the installed peers, after checking
     that every one computes the same first update."""
-    from . import bench
+    from .. import bench
     return bench.command(args.sizes.split(","), args.dtypes.split(","),
                          args.backends.split(",") if args.backends else None,
                          min_time=args.min_time, threads=args.threads, busy=args.busy,
@@ -32,9 +32,9 @@ def cmd_bench(args):
 
 def cmd_explain(args):
     """Show one scalar equation of a small network with its numbers."""
-    from .examples import describe_network, example_problem
-    from .tabular import check_size
-    from .teach import explain as explain_equation
+    from ..teach.examples import describe_network, example_problem
+    from ..tabular import check_size
+    from ..teach.explain import explain as explain_equation
     if args.layers is not None:
         check_size(args.layers)
     net, X, Y = example_problem(args.layers, args.activations, args.cost, args.m,
@@ -52,7 +52,7 @@ def cmd_explain(args):
 
 def cmd_train(args):
     """Train a network on a CSV file and save it with its preprocessing."""
-    from .tabular import train_csv
+    from ..tabular import train_csv
     net, history, task = train_csv(
         args.data, args.target, task=args.task, hidden=list(args.layers),
         activation=args.activation, backend=args.backend, seed=args.seed, l2=args.l2,
@@ -76,7 +76,7 @@ def cmd_train(args):
 
 def cmd_predict(args):
     """One prediction per row of a CSV file, with the model's own preprocessing."""
-    from .tabular import predict_csv, predictions_csv
+    from ..tabular import predict_csv, predictions_csv
     net = Network.load(args.model, backend=args.backend)
     text = predictions_csv(predict_csv(net, args.model, args.data))
     if args.output:
@@ -88,7 +88,7 @@ def cmd_predict(args):
 
 def cmd_draw(args):
     """Draw a network as the derivation's figures do."""
-    from .explore import draw_command
+    from ..teach.explore import draw_command
     path = draw_command(args.output, layers=args.layers, model=args.model,
                         max_nodes=args.max_nodes)
     print(f"figure written to {path}")
@@ -97,7 +97,7 @@ def cmd_draw(args):
 
 def cmd_explore(args):
     """Write the explorer page: one HTML file to click through every equation of a network."""
-    from .explore import explore_command
+    from ..teach.explore import explore_command
     path = explore_command(args.output, layers=args.layers, activations=args.activations,
                            cost=args.cost, model=args.model, data=args.data, m=args.m,
                            seed=args.seed, backend=args.backend, max_nodes=args.max_nodes)
@@ -107,7 +107,7 @@ def cmd_explore(args):
 
 def cmd_exercise(args):
     """List the graded exercises, print one (task and template), or check a student's file."""
-    from .exercises import command
+    from ..teach.exercises import command
     return command(args.name, check_path=args.check, template_only=args.template,
                    in_network=args.network, seed=args.seed)
 
@@ -128,7 +128,7 @@ def main(argv=None):
         "explain", help="show one scalar equation of a small network with its numbers",
         description="Show one scalar equation of forward or backward propagation, term by "
                     "term with its numbers. By default on the derivation's 3-3-3-3 network "
-                    "with the fixed, hand-checkable numbers of ffnn_numba.examples."
+                    "with the fixed, hand-checkable numbers of ffnn_numba.teach.examples."
                     "lecture_network (relu, tanh, softmax, categorical cross-entropy, m = 4); "
                     "with --layers, --activations, --cost or --m on a seeded random network "
                     "and m random examples. Indices are 1-based, as in the derivation.")
@@ -356,7 +356,7 @@ def _names(what, valid):
 def _bench_list(option):
     """A comma-separated list of ``bench`` cases, returned as the text the bench reads."""
     def parse(text):
-        from . import bench as b
+        from .. import bench as b
         valid = {"sizes": tuple(b.SIZES), "dtypes": tuple(b.DTYPES),
                  "backends": b.BACKENDS}[option]
         names = [name.strip() for name in text.split(",")]

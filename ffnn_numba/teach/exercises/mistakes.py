@@ -8,7 +8,7 @@ transposed output, accumulating into the output, a flipped sign) are the grader'
 """
 import numpy as np
 
-from .. import registry
+from ... import registry
 
 ONE_OVER_M = "the 1/m is already inside dJ/dz: the cost's seed brought it in, once"
 

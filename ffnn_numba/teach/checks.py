@@ -5,8 +5,8 @@ import copy
 
 import numpy as np
 
-from . import kernels, registry, validation
-from .network import Network
+from .. import kernels, registry, validation
+from ..network import Network
 
 
 def activation_jacobian(name, z):

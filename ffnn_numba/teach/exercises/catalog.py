@@ -10,10 +10,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import formulas, kernels, registry
+from .. import formulas
+from ... import kernels, registry
 from ..equation import Lit, Sym, text
 from ..formulas import python   # the plain Python function a Numba kernel compiles
-from ..kernels import costs, linear
+from ...kernels import costs, linear
 from . import mistakes
 
 
@@ -109,7 +110,7 @@ _z, _a, _y = Sym("z", ("j", "i")), Sym("a", ("j", "i")), Sym("y", ("j", "i"))
 
 def _activation_equation(name):
     """(a_{j,i} = ..., the factor ∂a_{j,i}/∂z_{j,i} of dJ/da_{j,i}): the formulas explain
-    shows (ffnn_numba.formulas), written in the exercise's letters."""
+    shows (ffnn_numba.teach.formulas), written in the exercise's letters."""
     if name == "softmax":
         return text(formulas.softmax(_z, Sym("z", ("p", "i")))), ""
     factor = "" if name == "linear" else " " + text(formulas.slope(name, _z, _a))

@@ -9,11 +9,11 @@ Z, A, dZ, dA, Y (n^[l], m). Every function overwrites its first argument(s).
 """
 import numpy as np
 
-from .registry import ACTIVATIONS as ACTIVATION_INFO
-from .registry import CATEGORICAL_CROSS_ENTROPY, ELU_ALPHA, LEAKY_RELU_SLOPE, MEAN_SQUARED_ERROR
-from .registry import BETA_1, BETA_2, EPSILON, LEARNING_RATE, MOMENTUM_COEFFICIENT, STEPS
-from .registry import COSTS as COST_INFO
-from .registry import OPTIMIZERS as OPTIMIZER_CODES
+from ..registry import ACTIVATIONS as ACTIVATION_INFO
+from ..registry import CATEGORICAL_CROSS_ENTROPY, ELU_ALPHA, LEAKY_RELU_SLOPE, MEAN_SQUARED_ERROR
+from ..registry import BETA_1, BETA_2, EPSILON, LEARNING_RATE, MOMENTUM_COEFFICIENT, STEPS
+from ..registry import COSTS as COST_INFO
+from ..registry import OPTIMIZERS as OPTIMIZER_CODES
 
 
 def linear_forward(Z, W, A_prev, b):

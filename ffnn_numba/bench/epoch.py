@@ -15,11 +15,11 @@ import dataclasses
 import numpy as np
 
 from . import peers
-from .bench_step import DTYPES, SIZES, compare_updates, side_by_side, step_flops
-from .checks import agreement_tolerance
-from .datasets import train_test_split
-from .network import Network
-from .training import SGD, Adam
+from .step import DTYPES, SIZES, compare_updates, side_by_side, step_flops
+from ..teach.checks import agreement_tolerance
+from ..datasets import train_test_split
+from ..network import Network
+from ..training import SGD, Adam
 
 EXAMPLES = 2048   # examples of the synthetic epochs
 # name: (layer sizes, batch size, data); "synthetic": EXAMPLES random examples and labels.

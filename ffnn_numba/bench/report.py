@@ -4,7 +4,7 @@ Every figure comes from one ``ffnn-numba bench`` run (``bench.run``); this modul
 them into text. The targets, each listed once, are in ``report_targets``.
 """
 from . import report_targets
-from .bench_machine import CEILING_N
+from .machine import CEILING_N
 from .busy import MIN_BLOCKS, ROUNDS
 
 PEERS = ("numpy", "torch", "jax", "sklearn")
@@ -157,7 +157,7 @@ STEP_TEXT = (
     "divided by the loops backend's. *agrees with numpy*: the largest difference between this "
     "backend's first update Δθ and numpy's, relative to numpy's largest |Δθ|, held to the "
     "rounding bound 8 L K ε of the gradients (K the longest sum of the step, ε the dtype's "
-    "machine epsilon; `ffnn_numba.checks.agreement_tolerance`) plus ε max|θ| / max|Δθ|, the "
+    "machine epsilon; `ffnn_numba.teach.checks.agreement_tolerance`) plus ε max|θ| / max|Δθ|, the "
     "rounding of θ after the update. *bytes allocated/step*: peak of the Python allocator "
     "during a step in steady state (tracemalloc; the compiled step itself allocates nothing, "
     "see tests/test_allocation.py).")

@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from . import kernels, registry
+from .. import kernels, registry
 from .equation import Add, Apply, Cond, Div, Lit, Mul, Neg, Num, Paren, Pow, Rel, Sub, Sum, mul
-from .kernels import costs, jacobian
-from .reference import python
-from .registry import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ..kernels import costs, jacobian
+from ..reference import python
+from ..registry import ELU_ALPHA, LEAKY_RELU_SLOPE
 
 ONE, ZERO = Lit("1"), Lit("0")
 

@@ -19,10 +19,10 @@ import numba
 import numpy as np
 
 from . import peers
-from .checks import agreement_tolerance
-from .layout import make_layers, multiply_adds, nodes
-from .network import Network
-from .training import SGD
+from ..teach.checks import agreement_tolerance
+from ..layout import make_layers, multiply_adds, nodes
+from ..network import Network
+from ..training import SGD
 
 SIZES = {
     "tiny": ([2, 16, 16, 1], 32),

@@ -25,9 +25,8 @@ import subprocess
 import sys
 import time
 
-from .bench import DTYPES, Step
-from .bench_step import alternating_rounds, case, medians, paired_ratio
-from .threads import threads_from
+from .step import DTYPES, Step, alternating_rounds, case, medians, paired_ratio
+from ..threads import threads_from
 
 
 class BusyCores:

@@ -103,7 +103,7 @@ def _busy_row(goal, case, ratio):
 def cold_rows(results):
     if "cold" not in results:
         return []
-    from .bench_cold import COLD_TARGET, WARM_TARGET
+    from .cold import COLD_TARGET, WARM_TARGET
     cold, warm, dtype = results["cold"]["cold"], results["cold"]["warm"], results["cold"]["dtype"]
     return [_row(f"cold start: first fit + gradients ≤ {COLD_TARGET:g} s", f"empty cache, {dtype}",
                  COLD_TARGET, cold["fit"] + cold["gradients"], "issue 12", at_most=True),

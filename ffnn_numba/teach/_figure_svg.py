@@ -6,7 +6,7 @@ shown (a file, a notebook, an <img>); the explorer's CSS overrides them to highl
 import io
 from xml.sax.saxutils import escape, quoteattr
 
-from . import files
+from .. import files
 
 FONT = "DejaVu Serif, Georgia, 'Times New Roman', serif"
 NODE_RADIUS = 26   # px; the layout (figure.py) and the explorer's script place text by it

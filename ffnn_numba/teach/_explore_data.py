@@ -3,8 +3,8 @@ own preprocessing (the metadata ``ffnn-numba train`` saves). Seeded random examp
 ``examples.random_examples``."""
 import numpy as np
 
-from .csvdata import DataError, Rows, numeric_columns, read_csv, standardize, target_values
-from .tabular import check_metadata
+from ..csvdata import DataError, Rows, numeric_columns, read_csv, standardize, target_values
+from ..tabular import check_metadata
 
 
 def csv_examples(net, model_path, data_path, m):

@@ -7,7 +7,7 @@ import platform
 import numba
 import numpy as np
 
-from .bench_step import side_by_side
+from .step import side_by_side
 
 LIBRARIES = ("numpy", "numba", "torch", "jax", "jaxlib", "scikit-learn", "tbb")
 

@@ -18,7 +18,7 @@ import numbers
 import os
 from typing import NamedTuple
 
-from . import files, validation
+from .. import files, validation
 from ._figure_svg import NODE_RADIUS, render_png, render_svg
 
 ROW = 84          # vertical distance between node centres

@@ -8,7 +8,7 @@ log(speed-up) against log(x), the axes the sweep is drawn on.
 """
 import math
 
-from .bench_step import SIZES, measure_steps
+from .step import SIZES, measure_steps
 
 WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048]

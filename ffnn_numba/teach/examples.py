@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import validation
-from .network import Network
+from .. import validation
+from ..network import Network
 
 X = ((1.0, -0.5, 2.0, 0.5),
      (0.5, 1.5, -1.0, 1.0),
@@ -78,7 +78,7 @@ def lecture_network(backend="loops", dtype=np.float64):
     Examples
     --------
     >>> import ffnn_numba as ff
-    >>> from ffnn_numba.examples import lecture_network
+    >>> from ffnn_numba.teach.examples import lecture_network
     >>> net, X, Y = lecture_network()
     >>> print(ff.explain(net, X, Y, "z", l=1, j=2, i=2).substituted)
     0.9·(-0.5) + (-0.4)·1.5 + (-0.7)·0.5 + (-0.5)
