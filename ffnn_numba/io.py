@@ -41,7 +41,6 @@ import zipfile
 import numpy as np
 
 from . import files, registry
-from .network import Network
 
 FORMAT = "ffnn-numba network"
 FORMAT_VERSION = 1
@@ -105,7 +104,9 @@ def save(net, path):
 
 # --------------------------------------------------------------------------------- loading
 
-def load(path, backend="loops"):
+def load(path, build):
+    """Read a file written by ``save``: ``build(layer_sizes, activations, cost, dtype, l2)``
+    makes the network (``Network.load`` passes one), whose parameters are then read in."""
     f, size = _open_regular(path)
     with f:
         if f.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
@@ -120,8 +121,8 @@ def load(path, backend="loops"):
                                   n * dtype.itemsize, "the parameters, as the header implies") as member:
                     file_dtype = _theta_header(path, member, n, dtype)
                     try:
-                        net = Network(header["layer_sizes"], header["activations"], header["cost"],
-                                  backend=backend, dtype=header["dtype"], l2=header["l2"])
+                        net = build(header["layer_sizes"], header["activations"], header["cost"],
+                                    header["dtype"], header["l2"])
                     except (TypeError, ValueError) as exc:
                         raise ModelFileError(f"{path}: the header describes no valid network "
                                              f"({exc})") from None

@@ -1,5 +1,4 @@
-"""The bridge to PyTorch (optional extra ``[torch]``): ``Network.to_torch`` and
-``Network.from_torch``.
+"""The bridge to PyTorch (optional extra ``[torch]``): ``to_torch(net)`` and ``from_torch``.
 
 A network becomes ``torch.nn.Sequential(Linear, activation, Linear, activation, ...)`` in the
 network's dtype; PyTorch's rows are examples, so ``seq(X.T)`` equals ``net.forward(X).T``.
@@ -21,6 +20,11 @@ def _modules():
 
 
 def to_torch(net):
+    """An equivalent ``torch.nn.Sequential`` in the network's dtype (needs PyTorch).
+
+    Rows are examples in PyTorch: ``to_torch(net)(torch.from_numpy(X.T))`` is
+    ``net.forward(X).T``.
+    """
     import torch
     dtype = getattr(torch, np.dtype(net.dtype).name)
     modules = []
@@ -56,7 +60,10 @@ def _activation_name(module):
                      f"and Softmax(dim=-1 or 1)")
 
 
-def from_torch(seq, cost, backend, seed):
+def from_torch(seq, cost="mean_squared_error", *, backend="loops", seed=None):
+    """A network from a ``torch.nn.Sequential`` of Linear layers, each followed by at most
+    one supported activation (ReLU, Sigmoid, Tanh, SiLU, Identity, LeakyReLU(0.01), ELU(1),
+    Softplus(1), Softmax(-1)); parameters are copied bit for bit."""
     import torch
     layers, pending = [], None
     for module in seq:

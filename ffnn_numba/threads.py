@@ -121,10 +121,10 @@ def on_threads(work, function, *args):
 
     Results never depend on it: threads split the rows of each product, and every output is
     summed by one thread in one order."""
-    return _run_threaded(check_positive_int(work, "work", minimum=0), function, *args)
+    return run_threaded(check_positive_int(work, "work", minimum=0), function, *args)
 
 
-def _run_threaded(work, function, *args):
+def run_threaded(work, function, *args):
     """``on_threads`` of a checked ``work``: the networks' own calls, unchecked on their hot
     path."""
     limit = numba.get_num_threads()

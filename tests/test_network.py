@@ -177,21 +177,21 @@ def test_backends_train_to_the_same_numbers(dtype):
 
 
 def test_shuffled_copy_trains_as_the_batches_gathered_in_place(dtype, backend, monkeypatch):
-    """An X large enough for fit to copy each epoch's shuffle (training.SHUFFLE_COPY_FROM)
+    """An X large enough for fit to copy each epoch's shuffle (fitting.SHUFFLE_COPY_FROM)
     gives bitwise the same training as gathering each batch's columns from X itself, on
     either backend; the copy's buffers are kept for the next fit of that shape."""
-    from ffnn_numba import training
+    from ffnn_numba import fitting
     rng = np.random.default_rng(4)
     X, y = rng.standard_normal((40, 3300)), rng.integers(0, 3, 3300)   # 1 MiB as float64
     X = X.astype(dtype)
     runs = []
     for bounds in ((0, 1 << 40), (1 << 40, 1 << 40)):   # copy always, then never
-        monkeypatch.setattr(training, "SHUFFLE_COPY_FROM", bounds[0])
-        monkeypatch.setattr(training, "SHUFFLE_COPY_UP_TO", bounds[1])
+        monkeypatch.setattr(fitting, "SHUFFLE_COPY_FROM", bounds[0])
+        monkeypatch.setattr(fitting, "SHUFFLE_COPY_UP_TO", bounds[1])
         net = ff.Network([40, 16, 3], ["relu", "softmax"], "categorical_cross_entropy",
                          backend=backend, dtype=dtype, seed=3)
         history = net.fit(X, y, epochs=2, batch_size=50, learning_rate=0.1, seed=8)
-        runs.append((history, net.theta.copy(), net._epoch_buffers))
+        runs.append((history, net.theta.copy(), net.runner.epoch_buffers))
     (h1, theta1, kept), (h2, theta2, none) = runs
     assert h1 == h2 and np.array_equal(theta1, theta2)
     assert kept is not None and kept[0].shape == X.shape and none is None

@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch", reason="the torch extra (PyTorch) is not in
 
 import ffnn_numba as ff  # noqa: E402
 from ffnn_numba import registry  # noqa: E402
+from ffnn_numba.pytorch import from_torch, to_torch  # noqa: E402
 
 ACTIVATIONS = [a for a in registry.ACTIVATIONS]
 
@@ -17,7 +18,7 @@ def test_to_torch_outputs_and_gradients(hidden, backend):
                      backend=backend, seed=0)
     X = np.random.default_rng(0).standard_normal((3, 6))
     Y = np.random.default_rng(1).standard_normal((2, 6))
-    seq = net.to_torch()
+    seq = to_torch(net)
     x = torch.from_numpy(X.T.copy()).requires_grad_(True)
     out = seq(x)
     np.testing.assert_allclose(out.detach().numpy().T, net.forward(X), rtol=1e-12, atol=1e-14)
@@ -35,9 +36,9 @@ def test_to_torch_outputs_and_gradients(hidden, backend):
 def test_round_trip_is_bit_exact(dtype):
     net = ff.Network([4, 8, 8, 3], ["relu", "silu", "softmax"], "categorical_cross_entropy",
                      dtype=dtype, seed=0)
-    seq = net.to_torch()
+    seq = to_torch(net)
     assert seq[0].weight.dtype == getattr(torch, np.dtype(dtype).name)
-    back = ff.Network.from_torch(seq, "categorical_cross_entropy")
+    back = from_torch(seq, "categorical_cross_entropy")
     assert back.activations == net.activations and back.dtype == net.dtype
     for key in net.params:
         assert back.params[key].tobytes() == net.params[key].tobytes()
@@ -47,7 +48,7 @@ def test_from_torch_model():
     torch.manual_seed(0)
     seq = torch.nn.Sequential(torch.nn.Linear(3, 6), torch.nn.ELU(), torch.nn.Linear(6, 6),
                               torch.nn.Linear(6, 2), torch.nn.Softmax(dim=1)).double()
-    net = ff.Network.from_torch(seq, "categorical_cross_entropy")
+    net = from_torch(seq, "categorical_cross_entropy")
     assert net.layer_sizes == (3, 6, 6, 2) and net.activations == ("elu", "linear", "softmax")
     X = np.random.default_rng(0).standard_normal((3, 5))
     np.testing.assert_allclose(net.forward(X), seq(torch.from_numpy(X.T.copy())).detach().numpy().T,
@@ -64,4 +65,4 @@ def test_from_torch_model():
 ])
 def test_unsupported_models(seq, match):
     with pytest.raises(ValueError, match=match):
-        ff.Network.from_torch(seq())
+        from_torch(seq())

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import network
+from ffnn_numba import runner as network   # the runner holds the workspace bound
 from ffnn_numba.training import InverseScaling, StepDecay
 
 
@@ -236,7 +236,7 @@ def test_predictions_and_costs_run_in_chunks_of_bounded_memory(backend, monkeypa
     X, y = rng.standard_normal((64, 20_000)), rng.integers(0, 10, 20_000)
     A_whole, J_whole = net.forward(X), net.cost(X, y)   # one chunk: 64 MiB holds it
     monkeypatch.setattr(network, "WORKSPACE_BYTES", 1 << 20)
-    assert net._chunk() < 2000
+    assert net.runner.chunk() < 2000
     tracemalloc.start()
     try:
         A = net.forward(X)
@@ -255,9 +255,9 @@ def test_a_large_call_leaves_no_large_workspace_behind(monkeypatch):
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((64, 5000)), rng.integers(0, 10, 5000)
     net.gradients(X, y)                       # needs every example's Z, A, dZ, dA at once
-    assert net._workspace_cache is None
+    assert net.runner.workspace_cache is None
     net.fit(X[:, :256], y[:256], epochs=1, batch_size=32, verbose=False)
-    assert net._workspace_cache is not None   # a training batch's workspace is kept
+    assert net.runner.workspace_cache is not None   # a training batch's workspace is kept
 
 
 def test_evaluate_is_cost_and_forward_in_one_pass(backend, monkeypatch):

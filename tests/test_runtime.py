@@ -130,7 +130,7 @@ def test_ctrl_c_stops_a_fit_after_a_completed_update(backend):
 
 def test_an_epoch_is_split_into_calls_of_bounded_work():
     from ffnn_numba.layout import make_layers, multiply_adds
-    from ffnn_numba.training import WORK_PER_CALL, batches_per_call
+    from ffnn_numba.fitting import WORK_PER_CALL, batches_per_call
     big = make_layers([1024, 1024, 1024, 10], [0, 0, 0])
     tiny = make_layers([2, 16, 16, 1], [0, 0, 0])
     assert batches_per_call(big, 256) == 1                     # one big batch is one call
@@ -158,7 +158,7 @@ def test_agreement_tolerance_grows_with_the_sums_and_the_precision():
 
 def test_agreement_catches_a_real_disagreement(monkeypatch):
     """A backend off by one part in 1e9 (far below any training curve's resolution) fails."""
-    from ffnn_numba import network
+    from ffnn_numba import runner as network
     from ffnn_numba.vectorized import step as vectorized_step
 
     class SlightlyWrong:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ffnn_numba as ff
-from ffnn_numba import network, threads
+from ffnn_numba import network, runner, threads
 from ffnn_numba.bench.busy import BusyCores
 
 # A network whose step runs its products on threads: 512 x 512 x 64 >= PARALLEL_MIN_WORK,
@@ -192,14 +192,14 @@ def test_the_callers_limit_holds_and_a_failing_call_restores_it(two_threads, loa
 def test_a_network_runs_on_the_free_cores_and_computes_the_same_on_any_count(two_threads,
                                                                              load, dtype,
                                                                              monkeypatch):
-    ran = []   # (work, threads) of every call the network makes through _run_threaded
+    ran = []   # (work, threads) of every call the network makes through run_threaded
 
     def recording(work, function, *args):
         def counted(*args):
             ran.append((work, numba.get_num_threads()))
             return function(*args)
-        return threads._run_threaded(work, counted, *args)
-    monkeypatch.setattr(network, "_run_threaded", recording)
+        return threads.run_threaded(work, counted, *args)
+    monkeypatch.setattr(runner, "run_threaded", recording)
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((SIZES[0], M)), rng.integers(0, SIZES[-1], M)
     nets = [ff.Network(SIZES, cost="categorical_cross_entropy", dtype=dtype, seed=1)

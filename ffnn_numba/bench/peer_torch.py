@@ -1,7 +1,7 @@
 """PyTorch (eager, CPU) as a benchmark peer (optional extra ``[torch]``).
 
-The network becomes ``Network.to_torch()`` without its output activation, which is folded
-into the loss as the fused pairs fold it (``CrossEntropyLoss``, ``BCEWithLogitsLoss``);
+The network becomes ``ffnn_numba.pytorch.to_torch(net)`` without its output activation, which
+is folded into the loss as the fused pairs fold it (``CrossEntropyLoss``, ``BCEWithLogitsLoss``);
 rows are examples in PyTorch. The update is ``torch.optim.SGD`` or ``torch.optim.Adam``.
 
 Adam in PyTorch adds ε after the bias correction of v: θ ← θ − α/(1 − β1^s) · m / (√v /
@@ -53,7 +53,8 @@ class TorchPeer:
 
     def __init__(self, net, optimizer, first_step_eps=False):
         import torch
-        self._model = net.to_torch()
+        from ..pytorch import to_torch
+        self._model = to_torch(net)
         if net.activations[-1] != "linear":
             self._model = self._model[:-1]
         self._loss, self._targets = _loss(net)
