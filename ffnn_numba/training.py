@@ -2,7 +2,7 @@
 learning-rate schedules, validation splits, and a progress line.
 
 The update rules themselves are kernels (``kernels/optimizers.py``, with twins in
-``vectorized.py``); the classes here only carry their settings.
+``ffnn_numba.vectorized``); the classes here only carry their settings.
 """
 import math
 import sys

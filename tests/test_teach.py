@@ -337,7 +337,8 @@ def test_dA_of_a_hidden_layer_points_to_dA_prev():
 
 @pytest.mark.parametrize("backend, z_kernel, dZ_kernel", [
     ("loops", "kernels/blocked.py linear_forward_unrolled", "kernels/costs.py output_delta"),
-    ("numpy", "ffnn_numba/vectorized.py linear_forward", "ffnn_numba/vectorized.py output_delta"),
+    ("numpy", "ffnn_numba/vectorized/__init__.py linear_forward",
+     "ffnn_numba/vectorized/__init__.py output_delta"),
     ("reference", "kernels/linear.py linear_forward", "kernels/costs.py output_delta"),
 ])
 def test_each_explanation_names_its_backend_and_kernel(backend, z_kernel, dZ_kernel):

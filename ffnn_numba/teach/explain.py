@@ -243,7 +243,7 @@ def computed_by(net, quantity, l, m):
             "db": "bias_gradient", "dA_prev": "prev_activation_gradient"}[quantity]
     remark = None
     if backend == "numpy":
-        kernel = f"ffnn_numba/vectorized.py {name}"
+        kernel = f"ffnn_numba/vectorized/__init__.py {name}"
     elif backend in ("loops", "reference"):
         module = {"a": "activations", "J": "costs", "dA": "costs",
                   "dZ": "costs" if shortcut else "activations"}.get(quantity, "linear")
