@@ -34,6 +34,15 @@ def _one_call_at_a_time(method):
     return locked
 
 
+def _own_array(value):
+    """``value``, or a plain C-contiguous writeable copy where it is an array that is not one
+    (a memory map, read-only or not; an unaligned or strided array)."""
+    if isinstance(value, np.ndarray) and (type(value) is not np.ndarray
+                                          or not value.flags.carray):
+        return np.array(value, order="C")
+    return value
+
+
 # Node buffers a network keeps between calls, at most: a call on a larger batch (gradients on
 # 60,000 examples, say) gets its workspace for that call only, and forward propagation for
 # predictions and costs runs in chunks that fit in it.
@@ -56,8 +65,9 @@ class Network:
     backend : {"loops", "numpy", "reference"}, default "loops"
         The Numba-compiled loops, the vectorized NumPy path, or the reference loop nests run
         as plain Python, one equation at a time (slow; for teaching and debugging, see
-        ``ffnn_numba.reference``). May be changed at any time through the ``backend``
-        attribute; it changes speed, never results.
+        ``ffnn_numba.reference``: a call that would take more than
+        ``reference.MAX_SECONDS``, a minute, raises a ValueError). May be changed at any
+        time through the ``backend`` attribute; it changes speed, never results.
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
         Precision of parameters, buffers and outputs.
     seed : int or None
@@ -169,6 +179,14 @@ class Network:
         return state
 
     def __setstate__(self, state):
+        # joblib.load(..., mmap_mode="r") and joblib's workers hand arrays back as read-only
+        # memory maps, which the compiled kernels cannot write (nor take without compiling
+        # anew): every array becomes a writeable C-contiguous copy of its own, so training a
+        # loaded network never writes into the file it came from.
+        state = {k: _own_array(v) for k, v in state.items()}
+        if state.get("optimizer_state") is not None:
+            optimizer, kept, steps = state["optimizer_state"]
+            state["optimizer_state"] = (optimizer, _own_array(kept), steps)
         self.__dict__.update(state)
         self.backend = self._backend   # its compiled entries start afresh
         self._chunk_size = self._chunk_limit = None
@@ -370,6 +388,8 @@ class Network:
         if trace is not False:
             validation.check_bool(trace, "trace")
         X = self.validate_X(X)
+        if self._backend == "reference":
+            self._check_work("forward", X.shape[1])
         if trace:
             return self._trace(self._forward(X)[0], X.shape[1], ("Z", "A"))
         return self._outputs(X)
@@ -386,13 +406,18 @@ class Network:
     @_one_call_at_a_time
     def cost(self, X, Y):
         """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0, as a float."""
-        return self._cost_checked(*self.validate(X, Y))
+        X, Y = self.validate(X, Y)
+        if self._backend == "reference":
+            self._check_work("cost", X.shape[1])
+        return self._cost_checked(X, Y)
 
     @_one_call_at_a_time
     def evaluate(self, X, Y):
         """``(cost(X, Y), forward(X))`` from one forward pass: J as a float and A^[L] as a new
         (n^[L], m) array."""
         X, Y = self.validate(X, Y)
+        if self._backend == "reference":
+            self._check_work("evaluate", X.shape[1])
         A = np.empty((self.layer_sizes[-1], X.shape[1]), self.dtype)
         return self._cost_checked(X, Y, A), A
 
@@ -410,6 +435,8 @@ class Network:
             validation.check_bool(trace, "trace")
         X, Y = self.validate(X, Y)
         m = X.shape[1]
+        if self._backend == "reference":
+            self._check_work("gradients", m, passes=3)
         ws, _, _, dA0 = self._forward(X)
         self._run("backward_propagation", ws, self._problem(), Y, True, m=m)
         grads = self._gradient_views.copies("d")
@@ -452,6 +479,8 @@ class Network:
         alpha = validation.check_learning_rate(learning_rate)
         X, Y = self.validate(X, Y)
         m = X.shape[1]
+        if self._backend == "reference":
+            self._check_work("step", m, passes=3)
         b, A0 = self._batch(m)[:2]
         A0[...] = X
         self._step_settings[registry.LEARNING_RATE] = alpha
@@ -532,7 +561,23 @@ class Network:
             epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
             validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
             verbose, reset_optimizer)
+        if self._backend == "reference":   # epochs of 3 passes, and forward on validation data
+            X, Y = self.validate(X, Y)
+            m, epochs = X.shape[1], options.epochs
+            m_val = (0 if options.validation_data is None
+                     else self.validate_X(options.validation_data[0]).shape[1])
+            batches = epochs * -(-m // min(options.batch_size, m))
+            work = (reference.work(self.layer_sizes, epochs * m, 3, batches)
+                    + reference.work(self.layer_sizes, epochs * m_val, 1, epochs))
+            what = f"fit ({epochs} epoch{'s' * (epochs != 1)} of {m} examples)"
+            reference.check_work(what, work, "examples or epochs", stacklevel=3)
         return training.fit(self, X, Y, options)
+
+    def _check_work(self, what, m, passes=1, batches=1, fewer="examples"):
+        """On the reference backend: refuse a call that would run for minutes, or warn
+        (``reference.check_work``), from its work on m examples (``reference.work``)."""
+        reference.check_work(what, reference.work(self.layer_sizes, m, passes, batches),
+                             fewer, stacklevel=4)
 
     def _outputs(self, X):
         """A^[L] for checked X, as a new array, computed in chunks of ``_chunk()`` examples."""
