@@ -1,9 +1,11 @@
 """The network's views into its flat buffers: the parameter mapping ``net.params`` and the
 per-batch node buffers (see ``layout`` for where everything lives)."""
+import math
 from collections.abc import MutableMapping
 
 import numpy as np
 
+from . import registry
 from .layout import N, biases, n_nodes, scratch_size, weights
 
 
@@ -94,3 +96,20 @@ class Workspace:
             mid = (low + high) // 2
             low, high = (mid, high) if Workspace.size(layers, mid, dtype) <= limit else (low, mid)
         return low
+
+
+def initialize(params, layer_sizes, activations, init, rng):
+    """Fill ``params``: W^[l] as ``init`` says (see ``Network``), b^[l] = 0; drawn in float64
+    from ``rng`` and cast, so both dtypes start from the same numbers."""
+    for l, activation in enumerate(activations, start=1):
+        n_prev, n = layer_sizes[l - 1], layer_sizes[l]
+        kind = registry.ACTIVATIONS[activation].init if init == "auto" else init
+        if kind == "he":
+            W = rng.normal(0.0, math.sqrt(2.0 / n_prev), size=(n, n_prev))
+        elif kind == "glorot":
+            limit = math.sqrt(6.0 / (n_prev + n))
+            W = rng.uniform(-limit, limit, size=(n, n_prev))
+        else:
+            W = 0.01 * rng.standard_normal((n, n_prev))
+        params[f"W{l}"] = W
+        params[f"b{l}"] = np.zeros((n, 1))

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import registry, validation, vectorized
+from . import reference, registry, validation, vectorized
 from .kernels.step import shuffle_columns
 from .layout import multiply_adds
 from .runner import one_call_at_a_time
@@ -32,11 +32,13 @@ class Trainable:
         alpha = validation.check_learning_rate(learning_rate)
         X, Y = self.validate(X, Y)
         m = X.shape[1]
-        run = self._runner
+        if self.backend == "reference":
+            self._check_work("step", m, passes=3)
+        run = self.runner
         b, A0 = run.batch(m)[:2]
         A0[...] = X
         p = run.step_problem_for(alpha)
-        if self._backend == "loops":   # compiled code raises no NumPy warnings
+        if self.backend == "loops":   # compiled code raises no NumPy warnings
             J = float(run.run("train_step", b, p, Y, m=m))
         else:
             with np.errstate(over="ignore", invalid="ignore"):   # reported below, once
@@ -110,6 +112,16 @@ class Trainable:
             epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
             validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
             verbose, reset_optimizer)
+        if self.backend == "reference":   # epochs of 3 passes, and forward on validation data
+            X, Y = self.validate(X, Y)
+            m, epochs = X.shape[1], options.epochs
+            m_val = (0 if options.validation_data is None
+                     else self.validate_X(options.validation_data[0]).shape[1])
+            batches = epochs * -(-m // min(options.batch_size, m))
+            work = (reference.work(self.layer_sizes, epochs * m, 3, batches)
+                    + reference.work(self.layer_sizes, epochs * m_val, 1, epochs))
+            what = f"fit ({epochs} epoch{'s' * (epochs != 1)} of {m} examples)"
+            reference.check_work(what, work, "examples or epochs", stacklevel=3)
         return fit(self, X, Y, options)
 
 

@@ -4,18 +4,26 @@ Shapes follow the derivation: X = A^[0] is (n^[0], m), one column per example; W
 (n^[l], n^[l-1]); b^[l] is (n^[l], 1); Y and A^[L] are (n^[L], m). Layers are numbered
 1..L, so the parameters are "W1", "b1", ..., "WL", "bL".
 """
-import math
 import threading
 
 import numpy as np
 
-from . import kernels, reference, registry, training, validation, vectorized
-from .buffers import Parameters
+from . import kernels, reference, registry, validation, vectorized
+from .buffers import Parameters, initialize
 from .layout import make_layers, n_params
 from .fitting import Trainable
 from .runner import Runner, one_call_at_a_time
 
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
+
+
+def _own_array(value):
+    """``value``, or a plain C-contiguous writeable copy where it is an array that is not one
+    (a memory map, read-only or not; an unaligned or strided array)."""
+    if isinstance(value, np.ndarray) and (type(value) is not np.ndarray
+                                          or not value.flags.carray):
+        return np.array(value, order="C")
+    return value
 
 
 class Network(Trainable):
@@ -34,8 +42,9 @@ class Network(Trainable):
     backend : {"loops", "numpy", "reference"}, default "loops"
         The Numba-compiled loops, the vectorized NumPy path, or the reference loop nests run
         as plain Python, one equation at a time (slow; for teaching and debugging, see
-        ``ffnn_numba.reference``). May be changed at any time through the ``backend``
-        attribute; it changes speed, never results.
+        ``ffnn_numba.reference``: a call that would take more than
+        ``reference.MAX_SECONDS``, a minute, raises a ValueError). May be changed at any
+        time through the ``backend`` attribute; it changes speed, never results.
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
         Precision of parameters, buffers and outputs.
     seed : int or None
@@ -76,23 +85,7 @@ class Network(Trainable):
         self._rng = np.random.default_rng(validation.check_seed(seed))
         self.params = Parameters(self._theta, self._layers)
         self._gradient_views = Parameters(self._grad, self._layers)
-        self._initialize()
-
-    def _initialize(self):
-        """W^[l] as ``init`` says, b^[l] = 0; drawn in float64 and cast, so both dtypes start
-        from the same numbers."""
-        for l, activation in enumerate(self.activations, start=1):
-            n_prev, n = self.layer_sizes[l - 1], self.layer_sizes[l]
-            init = registry.ACTIVATIONS[activation].init if self.init == "auto" else self.init
-            if init == "he":
-                W = self._rng.normal(0.0, math.sqrt(2.0 / n_prev), size=(n, n_prev))
-            elif init == "glorot":
-                limit = math.sqrt(6.0 / (n_prev + n))
-                W = self._rng.uniform(-limit, limit, size=(n, n_prev))
-            else:
-                W = 0.01 * self._rng.standard_normal((n, n_prev))
-            self.params[f"W{l}"] = W
-            self.params[f"b{l}"] = np.zeros((n, 1))
+        initialize(self.params, self.layer_sizes, self.activations, self.init, self._rng)
 
     @property
     def backend(self):
@@ -132,6 +125,14 @@ class Network(Trainable):
                 if k not in ("params", "_gradient_views", "_runner", "_lock")}
 
     def __setstate__(self, state):
+        # joblib.load(..., mmap_mode="r") and joblib's workers hand arrays back as read-only
+        # memory maps, which the compiled kernels cannot write (nor take without compiling
+        # anew): every array becomes a writeable C-contiguous copy of its own, so training a
+        # loaded network never writes into the file it came from.
+        state = {k: _own_array(v) for k, v in state.items()}
+        if state.get("optimizer_state") is not None:
+            optimizer, kept, steps = state["optimizer_state"]
+            state["optimizer_state"] = (optimizer, _own_array(kept), steps)
         self.__dict__.update(state)
         self._runner = Runner(self._layers, self.layer_sizes, self._theta, self._grad,
                               self._cost_code, self._fused)
@@ -169,21 +170,7 @@ class Network(Trainable):
         so hold ``lock`` around it where other threads may use the network.
         """
         m = validation.check_positive_int(m, "m")
-        if optimizer is not None and not isinstance(optimizer, training.SGD):
-            raise TypeError(f"optimizer must be an optimizer object of ffnn_numba.training "
-                            f"(SGD, Momentum, Nesterov, Adam) or None; got {optimizer!r}")
-        name = "sgd" if optimizer is None else optimizer.name
-        if state is None and name != "sgd":   # momentum and Adam keep two numbers per θ
-            state = np.zeros((2, len(self._theta)), self.dtype)
-        if state is not None and (not isinstance(state, np.ndarray) or state.dtype != self.dtype
-                                  or state.shape != (2, len(self._theta))
-                                  or not state.flags.c_contiguous):
-            raise ValueError(f"state must be a C-contiguous {np.dtype(self.dtype).name} array "
-                             f"of shape (2, {len(self._theta)})")
-        run = self._runner
-        if optimizer is None:
-            return run.buffers(m, state), run.problem()
-        return run.buffers(m, state), run.problem(registry.OPTIMIZERS[name], optimizer.settings())
+        return self._runner.arguments(m, optimizer, state)
 
     @property
     def engine(self):
@@ -230,6 +217,8 @@ class Network(Trainable):
         if trace is not False:
             validation.check_bool(trace, "trace")
         X = self.validate_X(X)
+        if self._backend == "reference":
+            self._check_work("forward", X.shape[1])
         if trace:
             return self._runner.trace(self._runner.forward(X)[0], X.shape[1], ("Z", "A"))
         return self._runner.outputs(X)
@@ -237,13 +226,18 @@ class Network(Trainable):
     @one_call_at_a_time
     def cost(self, X, Y):
         """J = f(A^[L], Y)  (eq:J), plus the L2 term when l2 > 0, as a float."""
-        return self._runner.cost(*self.validate(X, Y))
+        X, Y = self.validate(X, Y)
+        if self._backend == "reference":
+            self._check_work("cost", X.shape[1])
+        return self._runner.cost(X, Y)
 
     @one_call_at_a_time
     def evaluate(self, X, Y):
         """``(cost(X, Y), forward(X))`` from one forward pass: J as a float and A^[L] as a new
         (n^[L], m) array."""
         X, Y = self.validate(X, Y)
+        if self._backend == "reference":
+            self._check_work("evaluate", X.shape[1])
         A = np.empty((self.layer_sizes[-1], X.shape[1]), self.dtype)
         return self._runner.cost(X, Y, A), A
 
@@ -261,6 +255,8 @@ class Network(Trainable):
             validation.check_bool(trace, "trace")
         X, Y = self.validate(X, Y)
         m = X.shape[1]
+        if self._backend == "reference":
+            self._check_work("gradients", m, passes=3)
         run = self._runner
         ws, _, _, dA0 = run.forward(X)
         run.run("backward_propagation", ws, run.problem(), Y, True, m=m)
@@ -292,6 +288,12 @@ class Network(Trainable):
         lines.append(f"cost: {self.cost_name}; {len(self._theta)} parameters; "
                      f"dtype {np.dtype(self.dtype).name}; backend {self.backend}")
         return "\n".join(lines)
+
+    def _check_work(self, what, m, passes=1, batches=1, fewer="examples"):
+        """On the reference backend: refuse a call that would run for minutes, or warn
+        (``reference.check_work``), from its work on m examples (``reference.work``)."""
+        reference.check_work(what, reference.work(self.layer_sizes, m, passes, batches),
+                             fewer, stacklevel=4)
 
     @one_call_at_a_time
     def save(self, path):

@@ -5,10 +5,11 @@ Every number a network computes on this backend comes from the Python source of 
 in ``kernels/linear.py``, ``kernels/activations.py``, ``kernels/costs.py`` and
 ``kernels/optimizers.py`` (each kernel's ``py_func``, the function Numba compiles), so a
 breakpoint or a print in those loops is hit, and a student reads exactly the code that
-runs. It is slow (about a microsecond per multiply-add): a backend for teaching, debugging
-and checking, not for training large networks. The loops backend compiles the same kernels,
-except that above ``kernels.step.BLOCKED_MIN_WORK`` multiply-adds it uses the blocked forms
-of ``kernels/blocked.py`` for the three products.
+runs. It is slow (about 0.25 µs per multiply-add, ``SPEED``): a backend for teaching,
+debugging and checking, not for training large networks, and a call whose work would take
+longer than ``MAX_SECONDS`` is refused (``check_work``). The loops backend compiles the
+same kernels, except that above ``kernels.step.BLOCKED_MIN_WORK`` multiply-adds it uses the
+blocked forms of ``kernels/blocked.py`` for the three products.
 
 ``EQUATIONS`` maps each kernel's name to the function that runs for it; ``replaced``
 substitutes functions of the same signatures for a while (``ffnn_numba.teach.exercises`` plugs a
@@ -16,6 +17,7 @@ student's functions into a network this way).
 """
 import contextlib
 import threading
+import warnings
 
 from . import kernels, registry
 from .kernels import costs, linear, optimizers, step
@@ -81,6 +83,58 @@ class _ReferenceEquations:
     def parameter_update(self, theta, grad, state, settings, code):
         EQUATIONS[_name(optimizers.UPDATE_RULES[_OPTIMIZER_NAMES[code]])](theta, grad, state,
                                                                           settings)
+
+
+# -- how long a call may run ------------------------------------------------------------
+
+SPEED = 4e6
+"""Multiply-adds a second on this backend: gradients of a [64, 32, 10] network on 1024
+examples ran at 3.8 to 4.2 million a second (forward 3.8, a fit epoch in batches of 32 5.6;
+Python 3.11, one core of a 2-core machine), 10,000 times fewer than the loops backend."""
+
+PER_BATCH = 250
+"""The Python calls of one layer's equations on one batch, in multiply-adds of time (about
+60 µs a layer a batch): what dominates batches of a few examples."""
+
+WARN_SECONDS, MAX_SECONDS = 10.0, 60.0
+"""A call estimated (``work``/``SPEED``) to run longer than ``WARN_SECONDS`` warns, and one
+longer than ``MAX_SECONDS`` is refused before any work. Raise ``MAX_SECONDS`` (to
+``math.inf``, say) to run it anyway."""
+
+
+def work(layer_sizes, m, passes=1, batches=1):
+    """The work of ``passes`` passes through a network of ``layer_sizes`` over m examples in
+    ``batches`` batches, in multiply-adds: per pass, m Σ_l n^[l] (n^[l-1] + 1) (the bias
+    counted as one), plus each batch's loop overhead, Σ_l n^[l] (n^[l-1] + 1) + ``PER_BATCH``
+    per layer. A forward pass is one pass, gradients and a step three (forward, then dW^[l]
+    and dA^[l-1] backward), an epoch of fit three over every example."""
+    per_example = sum(n * (n_prev + 1) for n_prev, n in zip(layer_sizes, layer_sizes[1:]))
+    per_batch = per_example + PER_BATCH * (len(layer_sizes) - 1)
+    return passes * (per_example * m + per_batch * batches)
+
+
+def _duration(seconds):
+    for unit, size in (("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} seconds"
+
+
+def check_work(what, work, fewer="examples", stacklevel=2):
+    """Refuse the call ``what`` ("fit", say) with a ValueError when its ``work``
+    (multiply-adds, see ``work``) would take more than ``MAX_SECONDS`` at ``SPEED``, naming
+    the estimate and the alternatives; warn (RuntimeWarning) above ``WARN_SECONDS``."""
+    seconds = work / SPEED
+    if seconds <= WARN_SECONDS:
+        return
+    estimate = (f"{what} on backend='reference' would take about {_duration(seconds)} "
+                f"(about {work:.2g} multiply-adds at {SPEED:,.0f} a second, in plain Python)")
+    faster = "backend='loops' or backend='numpy' (the same results, thousands of times faster)"
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"{estimate}, more than ffnn_numba.reference.MAX_SECONDS = "
+                         f"{MAX_SECONDS:g}. Use {faster}, or fewer {fewer}; or set "
+                         f"ffnn_numba.reference.MAX_SECONDS = math.inf to run it anyway")
+    warnings.warn(f"{estimate}; use {faster}", RuntimeWarning, stacklevel=stacklevel + 1)
 
 
 # L2 too through the loops of kernels/step.py, run as Python.

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from . import kernels, reference, registry, training
+from . import kernels, reference, registry, training, validation
 from .buffers import Workspace
 from .layout import Buffers, Problem, nodes
 from .threads import run_threaded, threads_from, widest_product
@@ -139,6 +139,25 @@ class Runner:
         # Fixed Python types: the compiled engine is typed once per network (see run).
         return Problem(self.layers, self.cost_code, self.fused, float(self._l2),
                        int(optimizer), settings)
+
+    def arguments(self, m, optimizer=None, state=None):
+        """``Network.engine_arguments`` (see there), its arguments checked."""
+        m = validation.check_positive_int(m, "m")
+        if optimizer is not None and not isinstance(optimizer, training.SGD):
+            raise TypeError(f"optimizer must be an optimizer object of ffnn_numba.training "
+                            f"(SGD, Momentum, Nesterov, Adam) or None; got {optimizer!r}")
+        name = "sgd" if optimizer is None else optimizer.name
+        n = len(self.theta)
+        if state is None and name != "sgd":   # momentum and Adam keep two numbers per θ
+            state = np.zeros((2, n), self.dtype)
+        if state is not None and (not isinstance(state, np.ndarray) or state.dtype != self.dtype
+                                  or state.shape != (2, n) or not state.flags.c_contiguous):
+            raise ValueError(f"state must be a C-contiguous {np.dtype(self.dtype).name} array "
+                             f"of shape (2, {n})")
+        if optimizer is None:
+            return self.buffers(m, state), self.problem()
+        return self.buffers(m, state), self.problem(registry.OPTIMIZERS[name],
+                                                    optimizer.settings())
 
     def step_problem_for(self, alpha):
         """The problem of ``Network.step``: plain gradient descent with learning rate α."""

@@ -138,6 +138,19 @@ class _BaseMLP(BaseEstimator):
             return int(self.random_state.randint(np.iinfo(np.int32).max))
         return self.random_state
 
+    def _validate(self, X, y="no_validation", **settings):
+        """scikit-learn's ``validate_data`` (X, or X and y, as float64 or float32), after two
+        checks it leaves out: a column of strings in X is named (its own error names only
+        the value), and a sparse y is refused as a sparse X is (it would accept a sparse
+        y, which no target conversion here takes)."""
+        from . import validation
+        _check_numeric_columns(X)
+        if isinstance(y, str) and y == "no_validation":   # validate_data's own default
+            return validate_data(self, X, dtype=[np.float64, np.float32], **settings)
+        validation.check_dense(y, "y")
+        return validate_data(self, X, y, multi_output=True, dtype=[np.float64, np.float32],
+                             **settings)
+
     # -- fitted attributes in scikit-learn's layout ----------------------------------------
 
     @property
@@ -168,8 +181,58 @@ class _BaseMLP(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = self._validate(X, reset=False)
         return self.network_.forward(X.T).T
+
+
+def _check_numeric_columns(X):
+    """Refuse X holding a column of strings (or other values that are not numbers), naming
+    the column: a DataFrame's by its name, an array's by its index. The error is NumPy's own
+    type, a ValueError for a string and a TypeError for another object, as scikit-learn's."""
+    if hasattr(X, "iloc") and hasattr(X, "dtypes") and getattr(X, "ndim", None) == 2:
+        columns = [(f"column {name!r}", X.iloc[:, j], dtype)
+                   for j, (name, dtype) in enumerate(zip(X.columns, X.dtypes))
+                   if getattr(dtype, "kind", "O") not in "biuf"]
+    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
+        columns = [(f"column {j}", X[:, j], X.dtype) for j in range(X.shape[1])]
+    else:
+        return
+    for label, values, dtype in columns:
+        try:
+            np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as exc:   # the same type: a string or another object
+            bad = next((v for v in np.asarray(values, dtype=object) if not _number(v)), None)
+            raise type(exc)(f"X's {label} holds values that are not numbers (dtype {dtype}; "
+                            f"{bad!r}: {exc}); encode it as numbers first, e.g. with "
+                            f"sklearn.preprocessing.OneHotEncoder or OrdinalEncoder") from None
+
+
+def _number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _check_labels(y):
+    """Refuse class labels with missing values (None, NaN, pandas' NA) by name, where
+    scikit-learn's checks fail on them with an unrelated TypeError or pass them through."""
+    import sys
+    try:
+        labels = np.asarray(y)
+    except (TypeError, ValueError):   # ragged: scikit-learn's own check names it
+        return
+    if labels.ndim != 1 or labels.dtype != object:
+        return
+    pandas = sys.modules.get("pandas")   # pandas.NA exists only once pandas is imported
+    missing = (pandas.isna(labels) if pandas is not None
+               else np.array([v is None or (isinstance(v, float) and v != v) for v in labels]))
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise ValueError(f"Input y contains missing labels ({labels[first]!r} at sample "
+                         f"{first}, {int(missing.sum())} in all); drop those samples or give "
+                         f"them a label")
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -194,14 +257,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self._cost, self._output_activation = "multilabel_cross_entropy", "sigmoid"
             return np.asarray(y, dtype=np.float64).T
         y = column_or_1d(y, warn=True)
-        classes = unique_labels(y) if classes is None else np.asarray(classes)
+        # Sorted, as the binarizer orders its columns: classes_[j] is output j's label.
+        classes = unique_labels(y) if classes is None else np.unique(np.asarray(classes))
         if len(classes) < 2:
             raise ValueError(f"a classifier needs samples of at least 2 classes in the data; "
                              f"got 1 class ({classes[0]!r})")
         if not np.isin(y, classes).all():
             raise ValueError(f"y holds labels outside classes={list(classes)}")
-        self.classes_ = classes
         self._binarizer = LabelBinarizer().fit(classes)
+        self.classes_ = self._binarizer.classes_
         binary = len(classes) == 2
         self._cost = "binary_cross_entropy" if binary else "categorical_cross_entropy"
         self._output_activation = "sigmoid" if binary else "softmax"
@@ -209,7 +273,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y; returns self."""
-        X, y = validate_data(self, X, y, multi_output=True, dtype=[np.float64, np.float32])
+        _check_labels(y)
+        X, y = self._validate(X, y)
         return self._fit(X, self._targets(y), incremental=False)
 
     def partial_fit(self, X, y, classes=None):
@@ -220,8 +285,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         first = not hasattr(self, "network_")
         if first and classes is None and np.ndim(y) == 1:
             raise ValueError("classes must be given on the first call of partial_fit")
-        X, y = validate_data(self, X, y, multi_output=True, reset=first,
-                             dtype=[np.float64, np.float32])
+        if not first and classes is not None and not np.array_equal(
+                np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(f"classes={np.asarray(classes).tolist()!r} is not the same as on "
+                             f"the first call of partial_fit, was: {self.classes_.tolist()!r}")
+        _check_labels(y)
+        X, y = self._validate(X, y, reset=first)
         if first:
             Y = self._targets(y, classes)
             self._build(X.shape[1], Y.shape[0])
@@ -263,15 +332,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and targets y (n_samples,) or (n_samples, k)."""
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
-                             dtype=[np.float64, np.float32])
+        X, y = self._validate(X, y, y_numeric=True)
         return self._fit(X, self._targets(y), incremental=False)
 
     def partial_fit(self, X, y):
         """One pass over (X, y), continuing from the current parameters and optimizer state."""
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first,
-                             dtype=[np.float64, np.float32])
+        X, y = self._validate(X, y, y_numeric=True, reset=first)
         Y = self._targets(y)
         if first:
             self._build(X.shape[1], Y.shape[0])

@@ -6,6 +6,7 @@ what it accepts. No check modifies the caller's arrays.
 """
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -160,6 +161,17 @@ def check_output(activation, cost, n_output):
                          f"does not guarantee; use one of {valid}")
 
 
+def check_dense(value, name):
+    """Refuse a scipy.sparse matrix or array, by name: the kernels take dense arrays only, and
+    NumPy would make a sparse matrix a 0-d array of objects."""
+    sparse = sys.modules.get("scipy.sparse")   # none can exist before SciPy is imported
+    if sparse is not None and sparse.issparse(value):
+        raise TypeError(f"Sparse data was passed for {name} (a scipy.sparse "
+                        f"{type(value).__name__}), but dense data is required: sparse input "
+                        f"is not supported. Use {name}.toarray() to convert it to a dense "
+                        f"NumPy array.")
+
+
 def _plain(X, dtype):
     """Whether X is an ndarray of the dtype that the kernels can take as it is: C-contiguous,
     aligned and writeable (its entries are checked separately, in one compiled pass)."""
@@ -187,6 +199,7 @@ def check_X(X, n_input, dtype):
     if (_plain(X, dtype) and X.ndim == 2 and X.shape[0] == n_input and X.shape[1]
             and all_finite(X)):
         return X
+    check_dense(X, "X")
     shape = np.shape(X)
     if len(shape) != 2 or shape[0] != n_input:
         hint = (" (one column per example: did you mean X.T?)"
@@ -211,6 +224,7 @@ def check_Y(Y, n_output, m, cost, dtype):
     if (_plain(Y, dtype) and Y.shape == (n_output, m)
             and inputs.targets_ready(Y, _TARGETS[cost])):
         return Y
+    check_dense(Y, "Y")
     shape = np.shape(Y)
     if len(shape) == 1 and cost == "categorical_cross_entropy":
         return _one_hot(Y, n_output, m, dtype)
