@@ -18,7 +18,7 @@ from ffnn_numba import threads
 from ffnn_numba.bench import DTYPES, SIZES, Step
 from ffnn_numba.bench.step import alternating_rounds, case, medians, paired_ratio
 from ffnn_numba.bench.busy import BusyCores, threaded
-from ffnn_numba.cli import _integer
+from ffnn_numba.cli.arguments import integer as _integer
 
 TURN_SECONDS = 1.0
 

@@ -17,7 +17,7 @@ STEP_PEERS = ("torch", "jax")   # scikit-learn has no step of its own to time
 
 
 def module(name):
-    return importlib.import_module(f"ffnn_numba.{MODULES[name]}")
+    return importlib.import_module(f".{MODULES[name]}", __package__)
 
 
 def missing(name):
