@@ -4,7 +4,9 @@ Colours and widths are presentation attributes, so a figure looks the same where
 shown (a file, a notebook, an <img>); the explorer's CSS overrides them to highlight.
 """
 import io
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .. import files
 
@@ -21,6 +23,23 @@ LOOK = {
 }
 SIZES = {"node": 15, "layer-label": 15, "layer-role": 12, "size-label": 14, "elision": 12,
          "ellipsis": 26, "value": 12, "caption": 13}
+
+
+# Characters XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE and U+FFFF): one of
+# them in a text would make the whole file unreadable, so it is drawn as U+FFFD instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text):
+    """``text`` as XML character data, shown literally: & < > escaped, a carriage return
+    too (a parser would read it as a newline), characters XML cannot hold replaced by
+    U+FFFD."""
+    return _escape(_NOT_XML.sub("\ufffd", text), {"\r": "&#13;"})
+
+
+def quoteattr(text):
+    """``text`` as a quoted XML attribute value, shown literally (see ``escape``)."""
+    return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
 def _look(classes):

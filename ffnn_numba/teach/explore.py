@@ -124,6 +124,17 @@ def _asset(name):
     return resources.files("ffnn_numba.teach").joinpath("static", name).read_text(encoding="utf-8")
 
 
+def script_json(data):
+    """``data`` as JSON text that is safe inside an HTML <script> element, whatever text its
+    strings hold: ``JSON.parse`` of the element's text reads back exactly ``data``."""
+    # The HTML parser ends the element at "</script", and "<!--" before "<script" hides that
+    # end tag; U+2028 and U+2029 end a line in older JavaScript. ensure_ascii escapes every
+    # non-ASCII character; JSON syntax has no "<", ">" or "&" outside strings, where their
+    # \u escapes read the same.
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _page(data, figure):
     sizes = "-".join(map(str, data["sizes"]))
     shown = (f"the first {data['m']} of {data['m_all']} examples" if data["m"] < data["m_all"]
@@ -133,13 +144,13 @@ def _page(data, figure):
                f"({data['dtype']}); the {data['other_backend']} backend agrees to "
                f"{data['difference']:.1e}.")
     options = "".join(f'<option value="{i}">i = {i + 1}</option>' for i in range(data["m"]))
-    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    payload = script_json(data)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ffnn-numba explorer: network {sizes}</title>
+<title>ffnn-numba explorer: network {html.escape(sizes)}</title>
 <link rel="icon" href="data:,">
 <style>
 {_asset("explore.css")}
@@ -147,7 +158,7 @@ def _page(data, figure):
 </head>
 <body>
 <header>
-<h1>Backpropagation, equation by equation: network {sizes}</h1>
+<h1>Backpropagation, equation by equation: network {html.escape(sizes)}</h1>
 <p id="summary">{html.escape(summary)}</p>
 <p class="hint">Click a node, an edge or "the cost J". Hover an equation to see the nodes and
 edges its sum runs over. Indices are 1-based, as in the derivation.</p>

@@ -21,7 +21,8 @@ import traceback
 
 from ... import validation
 from .catalog import BY_FUNCTION, EXERCISES, Exercise
-from .grading import cases
+from .deadline import TookTooLong, call_within
+from .grading import TIMEOUT, cases, message, took_too_long
 from .result import CheckResult
 
 __all__ = ["CheckResult", "Exercise", "check", "check_file", "command", "describe", "exercise",
@@ -120,7 +121,7 @@ def listing():
     return "\n".join(lines)
 
 
-def check(name, function, seed=0):
+def check(name, function, seed=0, timeout=TIMEOUT):
     """Check a student's ``function`` against the exercise ``name``.
 
     Parameters
@@ -131,6 +132,12 @@ def check(name, function, seed=0):
         Takes the kernel's arguments, outputs first; overwrites the outputs (or returns J).
     seed : int, default 0
         Seeds the random cases; the fixed cases are always the same.
+    timeout : float or None, default 3
+        Seconds of wall-clock time each case may take; a call that takes longer is stopped
+        and the case fails as "timeout" (an infinite loop cannot hang the check). None
+        means no bound. Off the main thread, and on Windows (no SIGALRM), such a call
+        cannot be stopped: the check stops waiting for it, it runs on in the background,
+        and the later cases are not run ("not_run").
 
     Returns
     -------
@@ -143,13 +150,26 @@ def check(name, function, seed=0):
         raise TypeError(f"function must be callable, the student's {ex.signature}; got "
                         f"{type(function).__name__}")
     validation.check_seed(seed)
-    from .grading import run
-    return CheckResult(ex, [run(ex, case, function) for case in cases(ex, seed)])
+    timeout = check_timeout(timeout)
+    from .grading import run_all
+    return CheckResult(ex, run_all(ex, cases(ex, seed), function, timeout))
 
 
-def load_file(path):
+def check_timeout(timeout):
+    """None, or a positive number of seconds."""
+    return None if timeout is None else validation.check_real(timeout, "timeout", 0,
+                                                              low_open=True)
+
+
+# Seconds a student's file may take to import: far more than a case, since importing numba,
+# torch or the like, or compiling at import, takes seconds on a cold machine.
+IMPORT_TIMEOUT = 60.0
+
+
+def load_file(path, timeout=IMPORT_TIMEOUT):
     """Import a student's file as a module, turning any failure into a ValueError that says
-    where it failed."""
+    where it failed; the import may take ``timeout`` seconds (None: no bound), so that a
+    loop at the file's top level cannot hang the check."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such file: {path}")
@@ -157,21 +177,24 @@ def load_file(path):
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        call_within(check_timeout(timeout), spec.loader.exec_module, module)
+    except TookTooLong as took:
+        raise ValueError(f"{path} could not be imported: {took_too_long(took)[3:]} (Code at "
+                         f"the top level of the file runs on import.)") from None
     except Exception as exc:  # the student's file: report, do not crash
         frame = (traceback.extract_tb(exc.__traceback__) or [None])[-1]
         where = getattr(exc, "lineno", None) or (frame.lineno if frame else "?")
         raise ValueError(f"{path} could not be imported: {type(exc).__name__} at line "
-                         f"{where}: {exc}") from None
+                         f"{where}: {message(exc)}") from None
     return module
 
 
-def check_file(path, name=None, seed=0):
+def check_file(path, name=None, seed=0, timeout=TIMEOUT):
     """Check the exercise functions a student's file defines.
 
     ``name`` chooses one exercise (the file must define its function, e.g. linear_forward
     for "z"); without it, every function of the file named after an exercise's kernel is
-    checked. Returns a list of ``CheckResult``.
+    checked. ``seed`` and ``timeout`` as for ``check``. Returns a list of ``CheckResult``.
     """
     module = load_file(path)
     if name is not None:
@@ -179,13 +202,13 @@ def check_file(path, name=None, seed=0):
         if not callable(getattr(module, ex.function, None)):
             raise ValueError(f"{path} defines no function {ex.function}, the function of "
                              f"exercise {ex.name}")
-        return [check(ex, getattr(module, ex.function), seed)]
+        return [check(ex, getattr(module, ex.function), seed, timeout)]
     found = [ex for function, ex in BY_FUNCTION.items()
              if callable(getattr(module, function, None))]
     if not found:
         raise ValueError(f"{path} defines none of the exercises' functions "
                          f"({', '.join(BY_FUNCTION)})")
-    return [check(ex, getattr(module, ex.function), seed) for ex in found]
+    return [check(ex, getattr(module, ex.function), seed, timeout) for ex in found]
 
 
 def command(name=None, check_path=None, template_only=False, in_network=False, seed=0,

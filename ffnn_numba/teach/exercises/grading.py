@@ -2,7 +2,11 @@
 
 Each case hands the function fresh copies of its inputs and outputs that hold other numbers
 (so that an output left unwritten, or accumulated into, shows), exactly as the kernel is
-called. The expected outputs come from the reference kernel's own Python source.
+called. The expected outputs come from the reference kernel's own Python source, on the
+case's own inputs, which the function never sees. Whatever the function does (raise, loop
+forever under its time bound, return or write something else, change its arguments) is
+feedback on that case, never an error of the grader's; only what is not an Exception
+(KeyboardInterrupt, SystemExit) goes through.
 """
 import os
 import traceback
@@ -11,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..formulas import python
+from .deadline import TookTooLong, call_within
 
 # Relative tolerance per dtype, against |expected| plus the largest |expected| of the output:
 # room for another summation order (and for float32, another precision of the sums), far
@@ -18,6 +23,8 @@ from ..formulas import python
 TOLERANCE = {np.float64: 1e-9, np.float32: 1e-4}
 SHOWN = 3          # wrong entries listed per case
 SMALL = 36         # arrays up to this many entries are printed in full
+TIMEOUT = 3.0      # seconds a case may take by default: these kernels take microseconds
+MESSAGE = 300      # characters of an exception's message or a returned value's repr shown
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 FIXED_SIZES = {3: [(3, 3, 3), (2, 3, 4)], 2: [(3, 3), (2, 4)]}
@@ -63,18 +70,41 @@ def describe_case(case):
 
 class Outcome(NamedTuple):
     """What happened on one case. ``problem`` is a key (None when the case passed):
-    "error", "not_implemented", "returned_instead", "not_written", "modified_input",
-    "no_value" or "wrong_values"."""
+    "error", "not_implemented", "timeout", "not_run", "returned_instead", "not_written",
+    "changed_output", "modified_input", "no_value" or "wrong_values"."""
     case: Case
     problem: object
     lines: tuple            # feedback lines for this case
-    got: object = None      # the student's output (dict of arrays, or J)
+    got: object = None      # the student's output (dict of copies of the arrays, or J)
     expected: object = None
-    error: object = None    # the exception the function raised
+    error: object = None    # the exception the function raised (TookTooLong for "timeout")
 
     @property
     def passed(self):
         return self.problem is None
+
+
+class Raised(NamedTuple):
+    """An exception of the student's, read where it was caught, while the time bound ran:
+    its message (its ``__str__`` is the student's code too) and the frames it went through
+    up to there (the traceback grows as the exception travels on)."""
+    error: Exception
+    message: str
+    frames: list
+
+    @classmethod
+    def read(cls, exc):
+        return cls(exc, message(exc), traceback.extract_tb(exc.__traceback__))
+
+
+class Returned(NamedTuple):
+    """What the function returned, read at once, while the time bound ran: ``value`` a
+    float64 copy of its numbers (None when it holds anything else: strings, objects, a
+    ragged list, complex numbers), ``text`` its repr, shortened (None when the function
+    returned None), ``array_like`` whether it was an array, a list or a tuple."""
+    value: object
+    text: object
+    array_like: bool
 
 
 def shape_of(argument, sizes):
@@ -96,8 +126,22 @@ def starting_values(shape, dtype):
     return ((np.arange(int(np.prod(shape))).reshape(shape) % 7 + 1) * 0.375).astype(dtype)
 
 
-def run(exercise, case, student):
-    """Call ``student`` like the kernel on ``case`` and judge its outputs."""
+def run_all(exercise, cases, student, timeout=TIMEOUT):
+    """``run`` on each case in turn. After a call that could not be stopped (no SIGALRM),
+    the later cases are not run: each would leave one more call running in the background."""
+    outcomes = []
+    for case in cases:
+        left = next((o for o in outcomes if o.problem == "timeout" and not o.error.stopped),
+                    None)
+        outcomes.append(run(exercise, case, student, timeout) if left is None else Outcome(
+            case, "not_run", (f"Not run: the call on {describe_case(left.case)} still runs in "
+                              f"the background.",)))
+    return outcomes
+
+
+def run(exercise, case, student, timeout=TIMEOUT):
+    """Call ``student`` like the kernel on ``case``, within ``timeout`` seconds (None: no
+    bound), and judge its outputs."""
     expected = expected_outputs(exercise, case)
     inputs = {k: v.copy() for k, v in case.inputs.items()}
     outputs = {a.name: starting_values(shape_of(a, case.sizes), case.dtype)
@@ -105,25 +149,96 @@ def run(exercise, case, student):
     initial = {k: v.copy() for k, v in outputs.items()}
     arguments = {**outputs, **inputs}
     try:
-        returned = student(*(arguments[a.name] for a in exercise.arguments))
-    except Exception as exc:  # any exception of the student's code is feedback, not a crash
-        return _raised(exercise, case, exc, expected)
+        with np.errstate():   # a np.seterr of the student's ends with its call
+            returned, raised = call_within(timeout, call, student,
+                                           [arguments[a.name] for a in exercise.arguments])
+    except TookTooLong as took:
+        return Outcome(case, "timeout", (took_too_long(took),), expected=expected, error=took)
     changed = [_first_change(name, case.inputs[name], inputs[name]) for name in inputs
-               if not np.array_equal(inputs[name], case.inputs[name], equal_nan=True)]
-    if not exercise.outputs:
+               if _differs(case.inputs[name], inputs[name])]
+    if raised is not None:
+        outcome = _raised(exercise, case, raised, expected)
+    elif not exercise.outputs:
         outcome = _judge_value(case, returned, expected)
     else:
         outcome = _judge_arrays(exercise, case, outputs, initial, expected, returned)
-    if changed:   # reported first: a changed input may well explain wrong outputs too
-        return outcome._replace(problem="modified_input", lines=(
-            f"It modified its input: {'; '.join(changed)}. A kernel only writes its outputs "
-            f"({', '.join(exercise.outputs) or 'it returns J'}); compute into a new array or "
-            f"into the output instead of changing an input in place.",) + outcome.lines)
-    return outcome
+    if not changed:
+        return outcome
+    modified = (f"It modified its input: {'; '.join(changed)}. A kernel only writes its "
+                f"outputs ({', '.join(exercise.outputs) or 'it returns J'}); compute into a "
+                f"new array or into the output instead of changing an input in place.")
+    if raised is not None:   # the exception stays the problem; the change is said after it
+        return outcome._replace(lines=outcome.lines + (modified,))
+    # reported first: a changed input may well explain wrong outputs too
+    return outcome._replace(problem="modified_input", lines=(modified,) + outcome.lines)
+
+
+def call(student, arguments):
+    """Run the student's function and read what it gave back: (Returned, None), or (None,
+    Raised) for any exception of its code. Meant to run inside the time bound: reading the
+    result runs the student's code too (a returned object's ``__array__`` or ``__repr__``,
+    an exception's ``__str__``)."""
+    try:
+        returned = student(*arguments)
+    except Exception as exc:  # any exception of the student's code is feedback, not a crash
+        return None, Raised.read(exc)
+    if returned is None:
+        return Returned(None, None, False), None
+    return Returned(_numbers(returned), _repr(returned),
+                    isinstance(returned, (np.ndarray, list, tuple))), None
+
+
+def _numbers(value):
+    """A float64 copy of the numbers ``value`` holds, or None if it holds anything else."""
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        array = np.asarray(value)
+        return array.astype(np.float64) if array.dtype.kind in "biuf" else None
+    except Exception:  # a ragged list, an object of the student's that refuses: not numbers
+        return None
+
+
+def message(exc):
+    """An exception's message, shortened; its ``__str__`` may itself fail."""
+    try:
+        return shortened(str(exc))
+    except Exception as failure:  # the student's own __str__
+        return f"(its message could not be read: str() raised {type(failure).__name__})"
+
+
+def _repr(value):
+    try:
+        return shortened(repr(value))
+    except Exception as failure:  # the student's own __repr__
+        return f"a {type(value).__name__} (whose repr() raised {type(failure).__name__})"
+
+
+def shortened(text):
+    if len(text) <= MESSAGE:
+        return text
+    return f"{text[:MESSAGE]}… ({len(text)} characters in all)"
+
+
+def took_too_long(took):
+    """The feedback line of a call stopped by its time bound (``deadline.TookTooLong``)."""
+    where = ("and was stopped" if took.stopped else
+             "and still runs in the background: without SIGALRM (on Windows, or off the "
+             "main thread) a call cannot be stopped")
+    return (f"It took longer than {took.seconds:g} s {where}. An infinite loop? (A while "
+            f"loop whose condition never changes, say. If it is only slow, as a first "
+            f"compilation with Numba can be, give a larger timeout.)")
+
+
+def _differs(before, after):
+    return (before.dtype != after.dtype or before.shape != after.shape
+            or not np.array_equal(before, after, equal_nan=True))
 
 
 def _first_change(name, before, after):
     """"W[1,2] changed from 0.5 to 0": the first entry of an input the function changed."""
+    if before.dtype != after.dtype:   # W.dtype = ..., which may change the shape as well
+        return f"{name} changed dtype from {before.dtype} to {after.dtype}"
     if before.shape != after.shape:
         return f"{name} changed shape from {before.shape} to {after.shape}"
     index = tuple(np.argwhere(~((before == after) | (np.isnan(before) & np.isnan(after))))[0])
@@ -131,46 +246,69 @@ def _first_change(name, before, after):
             f"{_number(after[index])}")
 
 
-def _raised(exercise, case, exc, expected):
+def _raised(exercise, case, raised, expected):
+    exc = raised.error
     if isinstance(exc, NotImplementedError):
         return Outcome(case, "not_implemented", (
             f"Not implemented yet: {exercise.function} raises NotImplementedError (the "
             f"template's placeholder). Replace that line with your code.",),
             expected=expected, error=exc)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(_HERE)]
-    lines = [f"It raised {type(exc).__name__}: {exc}"]
+    return Outcome(case, "error", raised_lines(exercise, raised), expected=expected, error=exc)
+
+
+def raised_lines(exercise, raised):
+    """The feedback on an exception (``Raised``): its type and message, and the student's
+    own last lines it went through (the grader's frames left out)."""
+    exc = raised.error
+    frames = [f for f in raised.frames if not os.path.abspath(f.filename).startswith(_HERE)]
+    lines = [f"It raised {type(exc).__name__}: {raised.message}"]
     if not frames and isinstance(exc, TypeError):
         lines.append(f"It could not be called as {exercise.signature}: take the kernel's "
                      f"arguments in that order, outputs first.")
     for frame in frames[-2:]:
         lines.append(f"  at line {frame.lineno} of {os.path.basename(frame.filename)}, in "
-                     f"{frame.name}" + (f": {frame.line}" if frame.line else ""))
-    return Outcome(case, "error", tuple(lines), expected=expected, error=exc)
+                     f"{frame.name}" + (f": {shortened(frame.line)}" if frame.line else ""))
+    return tuple(lines)
 
 
 def _judge_value(case, returned, expected):
-    if returned is None:
+    if returned.text is None:
         return Outcome(case, "no_value", ("It returned None: return J as a float.",),
                        expected=expected)
-    try:
-        got = float(np.asarray(returned, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
-        return Outcome(case, "no_value", (f"It returned {returned!r}: return J, one number.",),
-                       expected=expected)
+    if returned.value is None or returned.value.size != 1:
+        return Outcome(case, "no_value", (f"It returned {returned.text}: return J as a float, "
+                                          f"one number.",), expected=expected)
+    got = float(returned.value.reshape(()))
     if _close(got, expected, case.dtype):
         return Outcome(case, None, (), got=got, expected=expected)
-    return Outcome(case, "wrong_values", (f"J is off by {_number(abs(got - expected))} "
-                                          f"(expected {_number(expected)}, got {_number(got)})",),
-                   got=got, expected=expected)
+    lines = (f"J {_off_by(got, expected)}",) + ((NOT_FINITE,) if not np.isfinite(got) else ())
+    return Outcome(case, "wrong_values", lines, got=got, expected=expected)
+
+
+def _changed_itself(exercise, outputs, initial):
+    """The line for an output whose dtype or shape the function changed, or None."""
+    for name in exercise.outputs:
+        before, after = initial[name], outputs[name]
+        if before.dtype != after.dtype or before.shape != after.shape:
+            what = (f"its dtype from {before.dtype} to {after.dtype}" if before.dtype != after.dtype
+                    else f"its shape from {before.shape} to {after.shape}")
+            return (f"It changed the array {name} itself, {what} ({name}.shape = ..., "
+                    f"{name}.dtype = ... or {name}.resize do that). The caller's array keeps "
+                    f"the shape {before.shape} and dtype {before.dtype} it came with: write "
+                    f"its entries, {name}[...] = ....")
+    return None
 
 
 def _judge_arrays(exercise, case, outputs, initial, expected, returned):
+    changed = _changed_itself(exercise, outputs, initial)
+    if changed:
+        return Outcome(case, "changed_output", (changed,), expected=expected)
+    outputs = {k: v.copy() for k, v in outputs.items()}   # the student may keep the arrays
     untouched = all(np.array_equal(outputs[k], initial[k]) for k in outputs)
-    if untouched and isinstance(returned, (np.ndarray, list, tuple)):
+    if untouched and returned.array_like:
         name = exercise.outputs[0]
-        right = (np.shape(returned) == expected[name].shape
-                 and _close(np.asarray(returned, np.float64), expected[name], case.dtype))
+        right = (returned.value is not None and returned.value.shape == expected[name].shape
+                 and _close(returned.value, expected[name], case.dtype))
         return Outcome(case, "returned_instead", (
             f"It returned its result instead of writing it into {name}, which it left as it "
             f"came in. Kernels fill the outputs the caller passes (outputs first): write "
@@ -207,11 +345,25 @@ def _wrong_entries(exercise, name, got, expected, initial, dtype):
                          f"{_number(got[at])}, the value the array came in with "
                          f"(expected {_number(expected[at])})")
         else:
-            lines.append(f"  {letter}{shown} is off by {_number(abs(got[at] - expected[at]))} "
-                         f"(expected {_number(expected[at])}, got {_number(got[at])})")
+            lines.append(f"  {letter}{shown} {_off_by(got[at], expected[at])}")
     if len(wrong) > SHOWN:
         lines.append(f"  ... and {len(wrong) - SHOWN} more")
+    if not np.isfinite(got[tuple(wrong.T)]).all():
+        lines.append(NOT_FINITE)
     return lines
+
+
+NOT_FINITE = ("nan comes from 0/0, inf − inf, or the log or square root of a negative "
+              "number; inf from a division by 0, log(0), or an overflow (exp of a large "
+              "number, say).")
+
+
+def _off_by(got, expected):
+    """"is off by 1 (expected 1.5, got 0.5)"; "is nan (expected 1.5)"."""
+    if not np.isfinite(got):
+        return f"is {_number(got)} (expected {_number(expected)})"
+    return (f"is off by {_number(abs(got - expected))} (expected {_number(expected)}, got "
+            f"{_number(got)})")
 
 
 def _index(index):

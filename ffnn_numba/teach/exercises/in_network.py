@@ -12,6 +12,8 @@ from .. import examples
 from ..checks import agreement_tolerance, gradcheck
 from ...network import Network
 from .catalog import BY_FUNCTION, EXERCISES
+from .deadline import TookTooLong, call_within
+from .grading import TIMEOUT, Raised, raised_lines, took_too_long
 from .result import wrap
 
 
@@ -72,35 +74,57 @@ def spiral_problem(activations, cost, n_per_class, seed):
 
 
 class _Counted:
-    """A student's function that counts its calls."""
+    """A student's function that counts its calls, runs each within ``timeout`` seconds,
+    and keeps the first exception it raised (``Raised``) or the first time it was stopped
+    (``deadline.TookTooLong``) as ``failure``, for the report."""
 
-    def __init__(self, function):
-        self.function, self.calls = function, 0
+    def __init__(self, function, timeout):
+        self.function, self.calls, self.timeout, self.failure = function, 0, timeout, None
         self.__signature__ = inspect.signature(function)
 
     def __call__(self, *args):
         self.calls += 1
-        return self.function(*args)
+        try:
+            return call_within(self.timeout, self._run, args)
+        except TookTooLong as took:
+            self.failure = self.failure or took
+            raise
+
+    def _run(self, args):
+        try:
+            return self.function(*args)
+        except Exception as exc:  # read here, within the bound: its __str__ is the student's
+            self.failure = self.failure or Raised.read(exc)
+            raise
 
 
 class TrialReport:
     """What ``try_in_network`` found; prints as the report. ``passed`` when every function
     passed its exercise, at least one ran in the network, the gradient check passed and the
     gradients agree with the library's. A function the network never called is named as such
-    in the report."""
+    in the report. ``stopped`` names the student's function that raised or was stopped in a
+    network (None when none did); the network checks then have no results."""
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
     @property
     def passed(self):
-        return (all(r.passed for r in self.exercises.values())
+        return (self.stopped is None and all(r.passed for r in self.exercises.values())
                 and any(c.calls for c in self.counted.values()) and self.gradcheck.passed
                 and self.difference <= self.tolerance)
 
     def __str__(self):
-        lines = [f"Your functions in the lecture network (ffnn_numba.teach.examples.lecture_network: "
-                 f"layers {'-'.join(map(str, self.net.layer_sizes))}, activations "
+        lines = self._functions() + [""]
+        lines += self._stopped() if self.stopped is not None else self._checks()
+        lines += ["", "passed" if self.passed else "FAILED"]
+        return "\n".join(line if len(line) <= 92 or line.startswith(" ") else wrap(line, "")
+                         for line in "\n".join(lines).split("\n"))
+
+    def _functions(self):
+        sizes = "-".join(map(str, self.net.layer_sizes))
+        lines = [f"Your functions in the lecture network "
+                 f"(ffnn_numba.teach.examples.lecture_network: layers {sizes}, activations "
                  f"{', '.join(self.net.activations)}, cost {self.net.cost_name}) on the "
                  f"reference backend:", ""]
         width = max(map(len, self.counted))
@@ -119,34 +143,46 @@ class TrialReport:
                          f"output_delta and J from the logits, so the output activation's "
                          f"backward step, the seed and J from a do not run. Choose another "
                          f"cost (e.g. cost='mean_squared_error') to run them.", "  "))
-        if (not all(r.passed for r in self.exercises.values()) and self.gradcheck.passed
-                and self.difference <= self.tolerance):
+        if (self.stopped is None and not all(r.passed for r in self.exercises.values())
+                and self.gradcheck.passed and self.difference <= self.tolerance):
             lines.append(wrap("A function can fail its exercise and still pass below: the "
                               "network may never meet the case it gets wrong (z exactly 0, "
-                              "say). Print ffnn_numba.teach.exercises.check(name, function) for the "
+                              "say). Print ffnn_numba.exercises.check(name, function) for the "
                               "details.", "  "))
-        lines += ["", "Backpropagation against central differences of J (gradcheck), with "
-                      "your functions:", str(self.gradcheck), "",
-                  "Against the library's kernels on the same network and examples: J "
-                  f"{self.J:.6g} (library {self.J_library:.6g}); the gradients differ by at most "
-                  f"{self.difference:.1e} of their size "
-                  + ("(rounding: pass)" if self.difference <= self.tolerance else
-                     f"(more than rounding, {self.tolerance:.0e}: FAIL)"), "",
-                  f"Training a {'-'.join(map(str, self.trained.layer_sizes))} network, "
-                  f"{self.epochs} epochs of gradient descent on {self.m} spiral points, the "
-                  f"same start and shuffles for both (J of epoch 1 and of epoch {self.epochs}):",
-                  f"  with your functions:   {self.history[0]:.6g} -> {self.history[-1]:.6g}",
-                  f"  with the library's:    {self.history_library[0]:.6g} -> "
-                  f"{self.history_library[-1]:.6g}",
-                  "", "passed" if self.passed else "FAILED"]
-        return "\n".join(line if len(line) <= 92 or line.startswith(" ") else wrap(line, "")
-                         for line in "\n".join(lines).split("\n"))
+        return lines
+
+    def _stopped(self):
+        """Why the network runs ended early: the student's function that raised or was
+        stopped, in the words of its exercise's feedback."""
+        counted = self.counted[self.stopped]
+        failure = counted.failure
+        lines = (raised_lines(BY_FUNCTION[self.stopped], failure) if isinstance(failure, Raised)
+                 else (took_too_long(failure),))
+        return ([wrap(f"In the network, on its call {counted.calls}, {self.stopped} "
+                      f"{lines[0][3:]}", "")] + [wrap(line, "  ") for line in lines[1:]]
+                + ["So the gradient check, the comparison with the library's kernels and the "
+                   "training did not run."])
+
+    def _checks(self):
+        return ["Backpropagation against central differences of J (gradcheck), with your "
+                "functions:", str(self.gradcheck), "",
+                f"Against the library's kernels on the same network and examples: J "
+                f"{self.J:.6g} (library {self.J_library:.6g}); the gradients differ by at most "
+                f"{self.difference:.1e} of their size "
+                + ("(rounding: pass)" if self.difference <= self.tolerance else
+                   f"(more than rounding, {self.tolerance:.0e}: FAIL)"), "",
+                f"Training a {'-'.join(map(str, self.trained.layer_sizes))} network, "
+                f"{self.epochs} epochs of gradient descent on {self.m} spiral points, the "
+                f"same start and shuffles for both (J of epoch 1 and of epoch {self.epochs}):",
+                f"  with your functions:   {self.history[0]:.6g} -> {self.history[-1]:.6g}",
+                f"  with the library's:    {self.history_library[0]:.6g} -> "
+                f"{self.history_library[-1]:.6g}"]
 
     __repr__ = __str__
 
 
 def try_in_network(functions, activations=None, cost="categorical_cross_entropy", epochs=50,
-                   learning_rate=1.0, n_per_class=30, seed=0):
+                   learning_rate=1.0, n_per_class=30, seed=0, timeout=TIMEOUT):
     """Run networks with some equations replaced by the student's functions.
 
     Each function is first checked on its own exercise, then plugged into the reference
@@ -172,30 +208,41 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
     epochs, learning_rate, n_per_class, seed
         The training: epochs of plain gradient descent, its α, the spirals' size, and the
         seed of the spirals, the initial weights and the shuffles.
+    timeout : float or None, default 3
+        Seconds each call of a student's function may take, in its exercise's cases (see
+        ``check``) and in the networks. A function that raises, or is stopped, in a network
+        ends the network runs; the report says which and why.
 
     Returns
     -------
     TrialReport
         Prints as the report; ``passed`` says whether everything agreed.
     """
-    from . import check
+    from . import check, check_timeout
     functions = student_functions(functions)
     cost = validation.check_cost(cost)
     if activations is None:
         activations = ["relu", "tanh", registry.DEFAULT_OUTPUT[cost]]
     epochs = validation.check_positive_int(epochs, "epochs")
+    timeout = check_timeout(timeout)
     seed = validation.check_positive_int(seed, "seed", minimum=0)
     net, X, Y = lecture_problem(activations, cost)
     trained, X_train, Y_train = spiral_problem(
         activations, cost, validation.check_positive_int(n_per_class, "n_per_class"), seed)
     library, library_trained = copy.deepcopy(net), copy.deepcopy(trained)
-    exercises = {kernel: check(kernel, f, seed) for kernel, f in functions.items()}
-    counted = {kernel: _Counted(f) for kernel, f in functions.items()}
-    with reference.replaced(**counted), np.errstate(all="ignore"):
-        report = gradcheck(net, X, Y)
-        J, grads = net.cost(X, Y), net.gradients(X, Y)
-        history = trained.fit(X_train, Y_train, epochs=epochs, learning_rate=learning_rate,
-                              seed=seed, verbose=False)["cost"]
+    exercises = {kernel: check(kernel, f, seed, timeout) for kernel, f in functions.items()}
+    counted = {kernel: _Counted(f, timeout) for kernel, f in functions.items()}
+    try:
+        with reference.replaced(**counted), np.errstate(all="ignore"):
+            report = gradcheck(net, X, Y)
+            J, grads = net.cost(X, Y), net.gradients(X, Y)
+            history = trained.fit(X_train, Y_train, epochs=epochs, learning_rate=learning_rate,
+                                  seed=seed, verbose=False)["cost"]
+    except (Exception, TookTooLong):
+        stopped = next((kernel for kernel, c in counted.items() if c.failure is not None), None)
+        if stopped is None:   # not the student's: the library's own error goes through
+            raise
+        return TrialReport(net=net, counted=counted, exercises=exercises, stopped=stopped)
     J_library, grads_library = library.cost(X, Y), library.gradients(X, Y)
     history_library = library_trained.fit(X_train, Y_train, epochs=epochs,
                                           learning_rate=learning_rate, seed=seed,
@@ -204,6 +251,6 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
                      for k, ref in grads_library.items())
     tolerance = max(agreement_tolerance(net.layer_sizes, X.shape[1], np.float64), 1e-12)
     return TrialReport(net=net, trained=trained, counted=counted, exercises=exercises,
-                       gradcheck=report, J=J, J_library=J_library, difference=difference,
-                       tolerance=tolerance, epochs=epochs, m=X_train.shape[1], history=history,
-                       history_library=history_library)
+                       stopped=None, gradcheck=report, J=J, J_library=J_library,
+                       difference=difference, tolerance=tolerance, epochs=epochs,
+                       m=X_train.shape[1], history=history, history_library=history_library)

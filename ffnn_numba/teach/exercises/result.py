@@ -18,8 +18,9 @@ class CheckResult:
     mistake : str or None
         The key of the common mistake recognised on a failing case ("sum_over_j",
         "relu_prime_zero", "accumulated", ...), or the kind of failure when no mistake
-        explains the numbers ("error", "not_implemented", "returned_instead", "not_written",
-        "modified_input", "no_value", "wrong_values"); None when every case passed.
+        explains the numbers ("error", "not_implemented", "timeout", "not_run",
+        "returned_instead", "not_written", "changed_output", "modified_input", "no_value",
+        "wrong_values"); None when every case passed.
     hint : str or None
         The recognised mistake in words ("the sum ran over j instead of k: ...").
     """
@@ -63,7 +64,8 @@ class CheckResult:
         elif first.problem == "wrong_values":
             lines.append(f"  The equation: {ex.equation}")
         lines += [wrap(line, "  ") for line in self._patterns()]
-        raised = next((o for o in self.failures if o.problem == "error"), None)
+        # an exception or a stopped call elsewhere says more than "FAILED" alone
+        raised = next((o for o in self.failures if o.problem in ("error", "timeout")), None)
         if raised is not None and raised is not first:
             lines.append(wrap(f"Elsewhere, {grading.describe_case(raised.case)}: "
                               f"{raised.lines[0][3:]}", "  "))
@@ -75,7 +77,7 @@ class CheckResult:
 
     def _patterns(self):
         """What the failing cases have in common, when that points at the cause."""
-        failed = [o.case for o in self.failures]
+        failed = [o.case for o in self.failures if o.problem != "not_run"]   # they say nothing
         passed = [o.case for o in self.outcomes if o.passed]
         if not passed:
             return []

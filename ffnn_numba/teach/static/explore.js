@@ -16,7 +16,7 @@
 
   // -- the page ----------------------------------------------------------------------------
   function html(eq) {
-    const result = `<mrow class="result" data-value="${eq.value}">${num(eq.value, 8)}</mrow>`;
+    const result = `<mrow class="result" data-value="${esc(eq.value)}">${num(eq.value, 8)}</mrow>`;
     const lines = eq.symbolic === undefined
       ? [row(eq.lhs, mo("="), result)]
       : [row(eq.lhs, mo("="), eq.symbolic), row(mo("="), eq.numbers),
@@ -40,7 +40,7 @@
     if (selected === null) { box.innerHTML = ""; return; }
     const { kind, l, j, k } = selected;
     if (kind === "cost") {
-      title.innerHTML = `The cost <math>${mi("J")}</math>, over all ${DATA.m} examples`;
+      title.innerHTML = `The cost <math>${mi("J")}</math>, over all ${esc(DATA.m)} examples`;
     } else {
       const what = kind === "edge"
         ? sym("w", [j + 1, k + 1], l)

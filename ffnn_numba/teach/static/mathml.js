@@ -4,8 +4,10 @@
 "use strict";
 const MathML = (function () {
   const SHOWN = 6;   // terms shown in full before a long sum is elided, as explain does
+  /* text for innerHTML, an element's content or a quoted attribute: every string of the
+     page's data reaches the page through here, never as markup */
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    .replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   const mi = (s) => `<mi>${esc(s)}</mi>`;
   const mo = (s) => `<mo>${esc(s)}</mo>`;
   const mn = (s) => `<mn>${esc(s)}</mn>`;
