@@ -21,6 +21,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import training
+from .columns import check_labels, check_numeric_columns
 from .network import Network
 
 _SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -144,7 +145,7 @@ class _BaseMLP(BaseEstimator):
         the value), and a sparse y is refused as a sparse X is (it would accept a sparse
         y, which no target conversion here takes)."""
         from . import validation
-        _check_numeric_columns(X)
+        check_numeric_columns(X)
         if isinstance(y, str) and y == "no_validation":   # validate_data's own default
             return validate_data(self, X, dtype=[np.float64, np.float32], **settings)
         validation.check_dense(y, "y")
@@ -185,56 +186,6 @@ class _BaseMLP(BaseEstimator):
         return self.network_.forward(X.T).T
 
 
-def _check_numeric_columns(X):
-    """Refuse X holding a column of strings (or other values that are not numbers), naming
-    the column: a DataFrame's by its name, an array's by its index. The error is NumPy's own
-    type, a ValueError for a string and a TypeError for another object, as scikit-learn's."""
-    if hasattr(X, "iloc") and hasattr(X, "dtypes") and getattr(X, "ndim", None) == 2:
-        columns = [(f"column {name!r}", X.iloc[:, j], dtype)
-                   for j, (name, dtype) in enumerate(zip(X.columns, X.dtypes))
-                   if getattr(dtype, "kind", "O") not in "biuf"]
-    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
-        columns = [(f"column {j}", X[:, j], X.dtype) for j in range(X.shape[1])]
-    else:
-        return
-    for label, values, dtype in columns:
-        try:
-            np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as exc:   # the same type: a string or another object
-            bad = next((v for v in np.asarray(values, dtype=object) if not _number(v)), None)
-            raise type(exc)(f"X's {label} holds values that are not numbers (dtype {dtype}; "
-                            f"{bad!r}: {exc}); encode it as numbers first, e.g. with "
-                            f"sklearn.preprocessing.OneHotEncoder or OrdinalEncoder") from None
-
-
-def _number(value):
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _check_labels(y):
-    """Refuse class labels with missing values (None, NaN, pandas' NA) by name, where
-    scikit-learn's checks fail on them with an unrelated TypeError or pass them through."""
-    import sys
-    try:
-        labels = np.asarray(y)
-    except (TypeError, ValueError):   # ragged: scikit-learn's own check names it
-        return
-    if labels.ndim != 1 or labels.dtype != object:
-        return
-    pandas = sys.modules.get("pandas")   # pandas.NA exists only once pandas is imported
-    missing = (pandas.isna(labels) if pandas is not None
-               else np.array([v is None or (isinstance(v, float) and v != v) for v in labels]))
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
-        raise ValueError(f"Input y contains missing labels ({labels[first]!r} at sample "
-                         f"{first}, {int(missing.sum())} in all); drop those samples or give "
-                         f"them a label")
-
-
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier on the ffnn-numba engine.
 
@@ -273,7 +224,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y; returns self."""
-        _check_labels(y)
+        check_labels(y)
         X, y = self._validate(X, y)
         return self._fit(X, self._targets(y), incremental=False)
 
@@ -289,7 +240,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 np.unique(np.asarray(classes)), self.classes_):
             raise ValueError(f"classes={np.asarray(classes).tolist()!r} is not the same as on "
                              f"the first call of partial_fit, was: {self.classes_.tolist()!r}")
-        _check_labels(y)
+        check_labels(y)
         X, y = self._validate(X, y, reset=first)
         if first:
             Y = self._targets(y, classes)
