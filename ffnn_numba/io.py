@@ -62,7 +62,7 @@ def header_text(net):
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "library_version": __version__,
               "layer_sizes": list(net.layer_sizes), "activations": list(net.activations),
               "cost": net.cost_name, "dtype": np.dtype(net.dtype).name, "l2": net.l2,
-              "metadata": net.metadata}
+              "fused": net.fused, "metadata": net.metadata}
     if not isinstance(net.metadata, dict):
         raise TypeError(f"cannot save: metadata must be a dict; got {type(net.metadata).__name__}")
     try:
@@ -94,8 +94,8 @@ def save(net, path):
 # --------------------------------------------------------------------------------- loading
 
 def load(path, build):
-    """Read a file written by ``save``: ``build(layer_sizes, activations, cost, dtype, l2)``
-    makes the network (``Network.load`` passes one), whose parameters are then read in."""
+    """Read a file written by ``save``: ``build(layer_sizes, activations, cost, dtype, l2,
+    fused)`` makes the network (``Network.load`` passes one), whose parameters are then read in."""
     f, size = open_regular(path)
     with f:
         if f.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
@@ -112,7 +112,7 @@ def load(path, build):
                     file_dtype = theta_header(path, member, n, dtype)
                     try:
                         net = build(header["layer_sizes"], header["activations"], header["cost"],
-                                    header["dtype"], header["l2"])
+                                    header["dtype"], header["l2"], header["fused"])
                     except (TypeError, ValueError) as exc:
                         raise ModelFileError(f"{path}: the header describes no valid network "
                                              f"({exc})") from None
@@ -181,6 +181,8 @@ def _header(path, text):
     for key, kind in expected.items():
         if not isinstance(header.get(key), kind):
             raise ModelFileError(f"{path}: the header's {key!r} is missing or malformed")
+    if not isinstance(header.setdefault("fused", None), (bool, type(None))):   # None: older files
+        raise ModelFileError(f"{path}: the header's 'fused' is malformed")
     if header["dtype"] not in ("float32", "float64") or header["cost"] not in registry.COSTS:
         raise ModelFileError(f"{path}: the header names an unknown dtype or cost")
     return header

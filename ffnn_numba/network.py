@@ -58,10 +58,18 @@ class Network(Trainable):
         How W^[l] starts (b^[l] starts at 0): "he" draws N(0, 2/n^[l-1]), "glorot" draws
         U(±√(6/(n^[l-1] + n^[l]))), "small" draws 0.01 N(0, 1) as the deeplearning.ai course
         does; "auto" is "he" for relu-like layers and "glorot" for the others.
+    fused : bool or None, default None
+        For the pairs whose chain rule simplifies (softmax with categorical cross-entropy,
+        sigmoid with binary or multi-label cross-entropy), None or True backpropagate from
+        dZ^[L] = (A^[L] - Y)/m and compute J from the logits Z^[L]; False runs the chain the
+        derivation writes: J = -(1/m) Σ y log a, the seed dJ/dA^[L] and the activation's own
+        backward step (``softmax_backward``), equal to the fused form to rounding. True for
+        another pair is an error.
     """
 
     def __init__(self, layer_sizes, activations=None, cost="mean_squared_error", *,
-                 backend="loops", dtype=np.float64, seed=None, l2=0.0, init="auto"):
+                 backend="loops", dtype=np.float64, seed=None, l2=0.0, init="auto",
+                 fused=None):
         self.layer_sizes = validation.check_layer_sizes(layer_sizes)
         self.cost_name = validation.check_cost(cost)
         self.activations = validation.check_activations(activations, len(self.layer_sizes) - 1,
@@ -74,7 +82,7 @@ class Network(Trainable):
         self._theta = np.zeros(n_params(self._layers), self.dtype)
         self._grad = np.zeros_like(self._theta)
         self._cost_code = registry.COSTS[self.cost_name].code
-        self._fused = (self.activations[-1], self.cost_name) in registry.FUSED
+        self._fused = validation.check_fused(fused, self.activations[-1], self.cost_name)
         self._runner = Runner(self._layers, self.layer_sizes, self._theta, self._grad,
                               self._cost_code, self._fused)
         self.backend = backend
@@ -191,7 +199,8 @@ class Network(Trainable):
     def fused(self):
         """Whether backpropagation starts from dZ^[L] = (A^[L] - Y)/m directly: softmax with
         categorical cross-entropy, sigmoid with binary or multi-label cross-entropy, whose J
-        is also computed from the logits Z^[L]."""
+        is also computed from the logits Z^[L]; False where the pair does not simplify, or
+        where the network was made with ``fused=False``."""
         return self._fused
 
     @property
@@ -298,7 +307,8 @@ class Network(Trainable):
     @one_call_at_a_time
     def save(self, path):
         """Save to one ``.npz`` file: the parameters and a JSON header (format version, layer
-        sizes, activations, cost, dtype, l2, library version, ``metadata``). No pickle."""
+        sizes, activations, cost, dtype, l2, fused, library version, ``metadata``). No
+        pickle."""
         from . import io
         io.save(self, path)
 
@@ -312,8 +322,9 @@ class Network(Trainable):
         """
         from . import io
 
-        def build(sizes, activations, cost, dtype, l2):
-            return cls(sizes, activations, cost, backend=backend, dtype=dtype, l2=l2)
+        def build(sizes, activations, cost, dtype, l2, fused):
+            return cls(sizes, activations, cost, backend=backend, dtype=dtype, l2=l2,
+                       fused=fused)
         return io.load(path, build)
 
     def predict(self, X):

@@ -161,6 +161,20 @@ def check_output(activation, cost, n_output):
                          f"does not guarantee; use one of {valid}")
 
 
+def check_fused(fused, activation, cost):
+    """Whether a network backpropagates from dZ^[L] = (A - Y)/m: by default (None) for the
+    pairs that allow it (``registry.FUSED``); False never; True only for those pairs."""
+    natural = (activation, cost) in registry.FUSED
+    if fused is None:
+        return natural
+    check_bool(fused, "fused")
+    if fused and not natural:
+        pairs = ", ".join(f"{a} with {c}" for a, c in sorted(registry.FUSED))
+        raise ValueError(f"fused=True needs an output/cost pair whose chain simplifies to "
+                         f"(A - Y)/m ({pairs}); got {activation} with {cost}")
+    return fused
+
+
 def check_dense(value, name):
     """Refuse a scipy.sparse matrix or array, by name: the kernels take dense arrays only, and
     NumPy would make a sparse matrix a 0-d array of objects."""

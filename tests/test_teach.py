@@ -71,7 +71,7 @@ def test_every_explanation_shows_the_kernels_value(activations, cost, quantity, 
     net, X, Y = problem(activations, cost, backend, m=3)
     t = net.gradients(X, Y, trace=True)
     for idx in indices(net, quantity, 3):
-        e = ff.explain(net, X, Y, quantity, **idx)
+        e = ff.explain(net, X, Y, quantity, **idx, verbose=True)
         want = net.cost(X, Y) if quantity == "J" else expected(net, t, quantity, **idx)
         assert e.value == want
         assert e.matches, str(e)
@@ -220,7 +220,9 @@ def test_activation_jacobian_layout(name):
 def test_explain_command(capsys):
     assert main(["explain", "dW", "--l", "2", "--j", "1", "--k", "3", "--show-network"]) == 0
     out = capsys.readouterr().out
-    assert "∂J/∂w_{1,3}^{[2]} = Σ_i" in out and "matches" in out and "softmax" in out
+    assert "∂J/∂w_{1,3}^{[2]} = Σ_i" in out and "softmax" in out and "matches" not in out
+    assert main(["explain", "dW", "--l", "2", "--j", "1", "--k", "3", "--verbose"]) == 0
+    assert "matches" in capsys.readouterr().out
     assert main(["explain", "dA_prev", "--l", "3", "--k", "2", "--i", "1", "--latex"]) == 0
     assert "\\frac{\\partial J}{\\partial a_{2,1}^{[2]}}" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_:
@@ -324,7 +326,7 @@ def test_never_minus_zero():
     net.params["W1"][...] = [[-1.0, 0.0], [1.0, 0.0]]
     net.params["W2"][...] = [[2.0, 1.0]]
     X, Y = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[5.0, 5.0]])
-    e = ff.explain(net, X, Y, "dZ", l=1, j=1, i=1)
+    e = ff.explain(net, X, Y, "dZ", l=1, j=1, i=1, verbose=True)
     assert np.signbit(e.value) and e.value == 0
     assert "computed 0 with" in str(e) and not re.search(r"(?<![\w.])-0(?![.\d])", str(e))
 
@@ -343,15 +345,15 @@ def test_dA_of_a_hidden_layer_points_to_dA_prev():
 ])
 def test_each_explanation_names_its_backend_and_kernel(backend, z_kernel, dZ_kernel):
     net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy", backend)
-    z, dZ = ff.explain(net, X, Y, "z", l=1, j=1, i=1), ff.explain(net, X, Y, "dZ", l=3, j=1, i=1)
+    z, dZ = ff.explain(net, X, Y, "z", l=1, j=1, i=1, verbose=True), ff.explain(net, X, Y, "dZ", l=3, j=1, i=1, verbose=True)
     assert z.kernel == z_kernel and dZ.kernel == dZ_kernel and z.matches and dZ.matches
     assert f"The {backend} backend computed" in str(z)
-    J = ff.explain(net, X, Y, "J")
+    J = ff.explain(net, X, Y, "J", verbose=True)
     assert J.kernel.endswith("softmax_cross_entropy_from_logits")
-    hidden = ff.explain(net, X, Y, "dZ", l=2, j=1, i=1)
+    hidden = ff.explain(net, X, Y, "dZ", l=2, j=1, i=1, verbose=True)
     assert hidden.kernel.endswith("tanh_backward")
-    assert ff.explain(net, X, Y, "db", l=1, j=1).kernel.endswith("bias_gradient")
-    assert ff.explain(net, X, Y, "dA", j=1, i=1).kernel.endswith("categorical_cross_entropy_seed")
+    assert ff.explain(net, X, Y, "db", l=1, j=1, verbose=True).kernel.endswith("bias_gradient")
+    assert ff.explain(net, X, Y, "dA", j=1, i=1, verbose=True).kernel.endswith("categorical_cross_entropy_seed")
 
 
 def test_above_the_blocked_threshold_the_blocked_kernels_are_named():
@@ -374,15 +376,32 @@ def test_an_unknown_backend_is_named_not_guessed():
                            n_layers=1, fused=False, l2=0.0, layer_sizes=[2, 1])
     assert explaining.computed_by(stub, "z", 1, 3) == (None, None)
     net, X, Y = problem(["tanh", "linear"], "mean_squared_error")
-    e = ff.explain(net, X, Y, "z", l=1, j=1, i=1)
+    e = ff.explain(net, X, Y, "z", l=1, j=1, i=1, verbose=True)
     e.backend, e.kernel = "jax", None
     assert f"The backend jax computed {e.value:.8g}: matches" in str(e)
+
+
+def test_by_default_an_explanation_teaches_and_leaves_out_the_engine():
+    """The kernel's file, the work thresholds and the "matches" note only with verbose=True,
+    or when the value does not match (a bug is always said)."""
+    net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
+    for quantity, idx in (("z", dict(l=1, j=1, i=1)), ("dW", dict(l=1, j=1, k=1)), ("J", {})):
+        quiet = str(ff.explain(net, X, Y, quantity, **idx))
+        loud = str(ff.explain(net, X, Y, quantity, **idx, verbose=True))
+        assert loud.startswith(quiet) and len(loud.splitlines()) > len(quiet.splitlines())
+        for engine in ("kernels/", "BLOCKED_MIN_WORK", "matches", "multiply-adds"):
+            assert engine not in quiet
+    e = ff.explain(net, X, Y, "z", l=1, j=1, i=1)
+    e.value += 1.0   # as if the backend had computed another number
+    assert "DOES NOT MATCH" in str(e)
+    with pytest.raises(TypeError, match="verbose"):
+        ff.explain(net, X, Y, "J", verbose="yes")
 
 
 def test_matches_says_what_it_checks():
     net, X, Y = problem(["relu", "linear"], "mean_squared_error")
     assert "re-adds this call's own intermediate numbers" in str(
-        ff.explain(net, X, Y, "db", l=1, j=1))
+        ff.explain(net, X, Y, "db", l=1, j=1, verbose=True))
 
 
 def test_highlights_name_what_the_equation_touches():
@@ -432,7 +451,25 @@ def test_every_explanation_on_the_reference_backend(activations, cost):
     t = net.gradients(X, Y, trace=True)
     for quantity in explaining.QUANTITIES:
         for idx in indices(net, quantity, 2):
-            e = ff.explain(net, X, Y, quantity, **idx)
+            e = ff.explain(net, X, Y, quantity, **idx, verbose=True)
             want = net.cost(X, Y) if quantity == "J" else expected(net, t, quantity, **idx)
             assert e.value == want and e.matches, str(e)
             assert e.kernel.startswith("kernels/") and "py_func" in str(e)
+
+
+def test_the_debugger_recipe_stops_inside_the_kernel_from_the_repository_root():
+    """docs/equations.md's pdb commands, run as written from the repository root."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "equations.md").read_text()
+    recipe = next(block for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+                  if "python -m pdb" in block)
+    done = subprocess.run(["bash", "-c", recipe.replace("python ", f"{sys.executable} ", 1)],
+                          cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kernels/linear.py:27" in done.stdout
+    assert "(0, 0, 0, np.float64(0.1))" in done.stdout   # z_{1,1} starts at b_1
+    assert "(0, 0, 1, np.float64(0.1))" in done.stdout   # the next example i, same k

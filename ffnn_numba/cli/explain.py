@@ -32,6 +32,9 @@ def add(commands):
                    help="dZ of a fused output layer the long way: the seed, the sum over p "
                         "with every da_p/dz_j written out, and that it equals (a - y)/m")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--verbose", action="store_true",
+                   help="also name the backend's kernel that computed the value, and whether "
+                        "the equation's numbers give it")
     p.add_argument("--show-network", action="store_true",
                    help="print the network's table, then X, Y and every W^[l], b^[l]")
     p.add_argument("--draw", metavar="PATH",
@@ -53,7 +56,8 @@ def run(args):
         print(net.summary(X.shape[1]), end="\n\n")
         print(describe_network(net, X, Y), end="\n\n")
     explanation = explain_equation(net, X, Y, args.quantity, l=args.l, j=args.j, k=args.k,
-                                   i=args.i, fused=False if args.chain else None)
+                                   i=args.i, fused=False if args.chain else None,
+                                   verbose=args.verbose)
     print(explanation.latex() if args.latex else explanation)
     if args.draw:
         print(f"figure written to {explanation.draw(args.draw)}")

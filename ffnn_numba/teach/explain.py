@@ -61,15 +61,16 @@ class Explanation:
     layer_sizes : list of int
     """
 
-    def __init__(self, quantity, indices, built, backend, dtype, kernel, layer_sizes):
+    def __init__(self, quantity, indices, built, backend, dtype, kernel, layer_sizes,
+                 verbose=False):
         self.quantity, self.indices, self.backend = quantity, indices, backend
         self.lhs, self.steps, self.rows = built.lhs, built.steps, built.rows
         self._numbers = built.numbers
         self.value, self.recomputed = float(built.value), float(built.recomputed)
         self.terms = [float(x) for x in built.terms]
         self.notes, self.highlights = list(built.notes), built.highlights
-        (self.kernel, remark), self.layer_sizes = kernel, list(layer_sizes)
-        self.notes += [remark] if remark else []
+        (self.kernel, self.remark), self.layer_sizes = kernel, list(layer_sizes)
+        self.verbose = verbose
         self.tolerance = 1e-9 if dtype == np.float64 else 1e-4
 
     @property
@@ -99,15 +100,21 @@ class Explanation:
         lines += self.notes[:1] + self._row_lines(equation.text) + self.notes[1:]
         lines.append("Indices are 1-based, as in the derivation"
                      + (f": {where}." if where else "."))
+        if self.verbose or not self.matches:   # a mismatch is always said
+            lines += self._engine_lines()
+        return "\n".join(lines)
+
+    def _engine_lines(self):
+        """Which kernel of the backend computed the value, why that one, and whether the
+        equation's own numbers give it: for ``verbose``, and for a mismatch."""
         if self.matches:
             verdict = f"matches (to {self.tolerance:.0e} relative)"
         else:
             verdict = f"DOES NOT MATCH (difference {abs(self.recomputed - self.value):.1e})"
         who = f"The {self.backend} backend" if self.kernel else f"The backend {self.backend}"
         how = f" with {self.kernel}" if self.kernel else ""
-        lines.append(f"{who} computed {_value(self.value)}{how}: {verdict}.")
-        lines.append(ECHO)
-        return "\n".join(lines)
+        return ([self.remark] if self.remark else []) + [
+            f"{who} computed {_value(self.value)}{how}: {verdict}.", ECHO]
 
     def __repr__(self):
         return f"<Explanation {equation.text(self.lhs)} = {self.value:.6g}>"
@@ -151,7 +158,8 @@ def _index(name, value, size, what):
     return value - 1
 
 
-def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None):
+def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None,
+            verbose=False):
     """Show one scalar equation of forward or backward propagation with its numbers.
 
     Parameters
@@ -171,16 +179,21 @@ def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None):
         full chain (the seed dJ/da_p, the sum over p with each ∂a_p/∂z_j written out, and
         that it equals (a − y)/m); None or True the shortcut (a − y)/m the network takes.
         Every other equation has one form and ignores False; True there is an error.
+    verbose : bool, default False
+        Also say which kernel of the backend computed the value (and why that one, e.g.
+        its work against ``BLOCKED_MIN_WORK``) and that the equation's numbers give it.
+        Without it those lines appear only when the value does not match.
 
     Returns
     -------
     Explanation
-        Prints as the equation in symbols, then with numbers, then its value, and says which
-        kernel of the backend computed that value and whether it matches.
+        Prints as the equation in symbols, then with numbers, then its value (with
+        ``verbose``, also the backend's kernel and whether it matches).
     """
     validation.check_choice("quantity", quantity, QUANTITIES)
     if fused is not None:
         validation.check_bool(fused, "fused")
+    validation.check_bool(verbose, "verbose")
     L = net.n_layers
     if quantity == "dA":
         if l not in (None, L):
@@ -205,7 +218,7 @@ def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None):
     indices = {letter: {"l": l, "j": j, "k": k, "i": i}[letter] for letter in needs}
     built = BUILDERS[quantity](c)
     return Explanation(quantity, indices, built, net.backend, net.dtype,
-                       computed_by(net, quantity, l, m), sizes)
+                       computed_by(net, quantity, l, m), sizes, verbose)
 
 
 # -- which kernel computed the value -------------------------------------------------------
