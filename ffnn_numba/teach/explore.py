@@ -1,8 +1,12 @@
 """An explorer page: one self-contained HTML file to click through every equation.
 
-The page shows the network's figure (``ffnn_numba.teach.figure``); clicking a node shows z, a, dJ/da
-and dJ/dz of that node for the chosen example, with their terms and numbers; clicking an edge
-shows w and dJ/dw; hovering an equation highlights the nodes and edges its sum runs over.
+The page shows the network's figure (``ffnn_numba.teach.figure``); clicking (tapping, or
+Enter on) a node shows z, a, dJ/da and dJ/dz of that node for the chosen example, with their
+terms and numbers; an edge shows w and dJ/dw; hovering an equation highlights the nodes and
+edges its sum runs over, clicking it pins them. A Step mode walks the derivation's order
+(z^[1] ... a^[L], J, the seed, dZ^[L], dW^[L], db^[L], dA^[L-1] ... dA^[0]), filling in the
+figure as quantities become known; a strip shows the matrices of the m examples (rows j,
+columns i) with the entry's row and column highlighted.
 Every number is the library's own: the trace of ``net.forward``/``net.gradients`` on the
 network's backend, checked against the other backend before it is written, and ∂a/∂z from
 ``ffnn_numba.activation_jacobian``. The page's script only lays the numbers out (as MathML,
@@ -160,8 +164,10 @@ def _page(data, figure):
 <header>
 <h1>Backpropagation, equation by equation: network {html.escape(sizes)}</h1>
 <p id="summary">{html.escape(summary)}</p>
-<p class="hint">Click a node, an edge or "the cost J". Hover an equation to see the nodes and
-edges its sum runs over. Indices are 1-based, as in the derivation.</p>
+<p class="hint">Click or tap a node, an edge or "the cost J" (or Tab to it, then Enter).
+Click an equation to pin the nodes and edges its sum runs over (Escape unpins); hover shows
+them too. Next/Prev (or the arrow keys) step through the derivation in its order. Indices are
+1-based, as in the derivation.</p>
 </header>
 <div id="controls">
 <label>example <select id="example">{options}</select></label>
@@ -172,10 +178,23 @@ edges its sum runs over. Indices are 1-based, as in the derivation.</p>
 <option value="">none</option>
 </select></label>
 </div>
+<nav id="stepper" aria-label="the derivation, step by step">
+<button id="step-prev" type="button">◀ Prev</button>
+<button id="step-next" type="button">Next ▶</button>
+<button id="step-exit" type="button" hidden>explore freely</button>
+<span id="step-where" aria-live="polite"></span>
+<ol id="steps"></ol>
+</nav>
 <main>
+<div id="visual">
 <figure id="figure">
 {figure}
 </figure>
+<section id="strip" aria-label="the m examples">
+<h2>The {data['m']} examples, one column each</h2>
+<div id="strip-grids"></div>
+</section>
+</div>
 <section id="panel" aria-live="polite">
 <h2 id="panel-title">Click a node or an edge</h2>
 <div id="equations"></div>
@@ -187,6 +206,7 @@ edges its sum runs over. Indices are 1-based, as in the derivation.</p>
 </script>
 <script>
 {_asset("equations.js")}
+{_asset("steps.js")}
 </script>
 <script>
 {_asset("explore.js")}

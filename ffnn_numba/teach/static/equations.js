@@ -5,9 +5,11 @@
    trace). The arrays are 0-based, DATA.layers[l].Z[j][i]; indices shown are 1-based. */
 "use strict";
 const Equations = function (DATA) {
-  const { mi, mo, mn, row, d, sym, act, frac, dJ, sum, fn, times, num, factor, terms } = MathML;
+  const { mi, mo, mn, row, d, sym, act, frac, dJ, sum, fn, times, num, factor, terms, parts } =
+    MathML;
   const L = DATA.sizes.length - 1;
   const LAYER = DATA.layers;
+  const J_SHOWN = 120;   // terms of J written out before the sum is elided
   const range = (n) => Array.from({ length: n }, (_, k) => k);
 
   const nodeId = (l, j) => `node-${l}-${j + 1}`;
@@ -25,8 +27,8 @@ const Equations = function (DATA) {
       lhs: sym("z", [j + 1, i + 1], l),
       symbolic: row(sum("k"), sym("w", [j + 1, "k"], l), act(["k", i + 1], l - 1), mo("+"),
                     sym("b", [j + 1], l)),
-      numbers: row(terms(ks.map((k) => times(factor(C.W[j][k]), factor(P.A[k][i])))), mo("+"),
-                   factor(C.b[j][0])),
+      numbers: [...parts(ks.map((k) => times(factor(C.W[j][k]), factor(P.A[k][i])))),
+                factor(C.b[j][0])],
       value: C.Z[j][i],
       terms: [...ks.map((k) => edgeId(l, j, k)), ...ks.map((k) => nodeId(l - 1, k))],
       notes: [`The sum runs over the k = 1..${ks.length} nodes of layer ${l - 1}.`],
@@ -40,7 +42,9 @@ const Equations = function (DATA) {
     if (DATA.coupled[l - 1]) {
       eq.symbolic = frac(fn("exp", sym("z", [j + 1, i + 1], l)),
                          row(sum("p"), fn("exp", sym("z", ["p", i + 1], l))));
-      eq.numbers = frac(fn("exp", num(Z[j][i])), terms(ps.map((p) => fn("exp", num(Z[p][i])))));
+      const S = row(sum("p"), fn("exp", sym("z", ["p", i + 1], l)));
+      eq.numbers = frac(fn("exp", num(Z[j][i])), S);
+      eq.where = { lhs: S, parts: parts(ps.map((p) => fn("exp", num(Z[p][i])))) };
       eq.terms = ps.map((p) => nodeId(l, p));
       eq.notes = [`${name} is coupled: a_j reads every z_p of its layer, p = 1..${ps.length}.`];
     } else {
@@ -85,7 +89,7 @@ const Equations = function (DATA) {
       id: "dA", title: `Backward: ∂J/∂a from layer ${l + 1} (eq:da_prev_scalar)`,
       lhs: dJ(act([k + 1, i + 1], l)),
       symbolic: row(sum("j"), sym("w", ["j", k + 1], l + 1), dJ(sym("z", ["j", i + 1], l + 1))),
-      numbers: terms(js.map((j) => times(factor(N.W[j][k]), factor(N.dZ[j][i])))),
+      numbers: parts(js.map((j) => times(factor(N.W[j][k]), factor(N.dZ[j][i])))),
       value: LAYER[l].dA[k][i],
       terms: [...js.map((j) => edgeId(l + 1, j, k)), ...js.map((j) => nodeId(l + 1, j))],
       notes: [`The sum runs over the j = 1..${js.length} nodes of layer ${l + 1}: node ` +
@@ -106,9 +110,10 @@ const Equations = function (DATA) {
       const delta = (p) => mn(p === j ? 1 : 0);
       const partial = (p) => row(factor(C.A[p][i]), mo("·"),
                                  row(mo("("), delta(p), mo("−"), num(C.A[j][i]), mo(")")));
-      eq.symbolic = row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj), mo("="), sum("p"), dJ(Ap), Ap,
-                        row(mo("("), sym("δ", ["p", j + 1], null), mo("−"), Aj, mo(")")));
-      eq.numbers = terms(ps.map((p) => times(factor(C.dA[p][i]), partial(p))));
+      eq.symbolic = [row(sum("p"), dJ(Ap), frac(d + Ap, d + Zj)),
+                     row(sum("p"), dJ(Ap), Ap,
+                         row(mo("("), sym("δ", ["p", j + 1], null), mo("−"), Aj, mo(")")))];
+      eq.numbers = parts(ps.map((p) => times(factor(C.dA[p][i]), partial(p))));
       eq.terms = ps.map((p) => nodeId(l, p));
       eq.notes = [`${name} is coupled: ∂a_p/∂z_j = a_p (δ_pj − a_j) is nonzero for every p.`];
     } else {
@@ -133,7 +138,7 @@ const Equations = function (DATA) {
     return {
       id: "db", title: "Gradient: ∂J/∂b, over all examples (eq:db_scalar)",
       lhs: dJ(sym("b", [j + 1], l)), symbolic: row(sum("i"), dJ(sym("z", [j + 1, "i"], l))),
-      numbers: terms(is.map((i) => factor(C.dZ[j][i]))), value: C.db[j][0],
+      numbers: parts(is.map((i) => factor(C.dZ[j][i]))), value: C.db[j][0],
       terms: [nodeId(l, j)],
       notes: [`The sum runs over the i = 1..${DATA.m} examples; no 1/m here (it is in J).`],
     };
@@ -150,14 +155,14 @@ const Equations = function (DATA) {
       id: "dW", title: "Gradient: ∂J/∂w, over all examples (eq:dw_scalar)",
       lhs: dJ(sym("w", [j + 1, k + 1], l)),
       symbolic: row(sum("i"), dJ(sym("z", [j + 1, "i"], l)), act([k + 1, "i"], l - 1)),
-      numbers: terms(is.map((i) => times(factor(C.dZ[j][i]), factor(P.A[k][i])))),
+      numbers: parts(is.map((i) => times(factor(C.dZ[j][i]), factor(P.A[k][i])))),
       value: C.dW[j][k], terms: [edgeId(l, j, k), nodeId(l, j), nodeId(l - 1, k)],
       notes: [`The sum runs over the i = 1..${DATA.m} examples; no 1/m here (it is in J).`],
     };
     if (DATA.l2 > 0) {
       eq.symbolic = row(eq.symbolic, mo("+"), frac(mi("λ"), mi("m")), sym("w", [j + 1, k + 1], l));
-      eq.numbers = row(eq.numbers, mo("+"), frac(num(DATA.l2), mn(DATA.m)), mo("·"),
-                       factor(C.W[j][k]));
+      eq.numbers = [...eq.numbers, row(frac(num(DATA.l2), mn(DATA.m)), mo("·"),
+                                       factor(C.W[j][k]))];
       eq.notes.push("The L2 term λ/(2m) ∑ w² of J adds (λ/m) w.");
     }
     return eq;
@@ -181,16 +186,16 @@ const Equations = function (DATA) {
       symbolic = row(mo("−"), frac(mn(1), mi("m")), sums,
                      paren(Y, fn("log", A), mo("+"), paren(oneMinus(Y)), fn("log", oneMinus(A))));
     }
-    const parts = [];
-    for (const i of range(m)) for (const j of range(n)) parts.push(factor(DATA.J_terms[j][i]));
-    let numbers = terms(parts);
-    const notes = [`J sums ${n * m} terms, one per output node j = 1..${n} and example ` +
+    const all = [];
+    for (const i of range(m)) for (const j of range(n)) all.push(factor(DATA.J_terms[j][i]));
+    let numbers = parts(all, J_SHOWN);
+    const notes = [`J sums ${n * m} terms${n * m > J_SHOWN ? " (the first and last shown)" : ""}, one per output node j = 1..${n} and example ` +
                    `i = 1..${m} (i outside, j inside), each already ` +
                    (mse ? "divided by 2m." : "negated and divided by m.")];
     if (DATA.l2 > 0) {
       symbolic = row(symbolic, mo("+"), frac(mi("λ"), row(mn(2), mi("m"))), sum("l"), sum("j"),
                      sum("k"), `<msup>${paren(sym("w", ["j", "k"], "l"))}${mn(2)}</msup>`);
-      numbers = row(numbers, mo("+"), factor(DATA.l2_penalty));
+      numbers = [...numbers, factor(DATA.l2_penalty)];
       notes.push(`The last term is the L2 penalty, λ = ${DATA.l2}.`);
     }
     if (DATA.fused) notes.push("Each term is computed as the kernels compute J, from z^[L].");

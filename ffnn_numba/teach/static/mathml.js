@@ -50,6 +50,17 @@ const MathML = (function () {
     if (parts.length > SHOWN) parts = [...parts.slice(0, 3), mo("⋯"), ...parts.slice(-2)];
     return row(parts.join(mo("+")));
   }
+  /* the terms of a sum as a list, elided in the middle past SHOWN (or `most`) terms: the page
+     writes them on one line where they fit, else one term per line */
+  function parts(list, most = SHOWN) {
+    return list.length > most ? [...list.slice(0, 3), mo("⋯"), ...list.slice(-2)] : list;
+  }
+  /* matrices as the derivation writes them: a capital letter with its layer, ∂J/∂ of one,
+     a transpose, a shape n × m */
+  const cap = (letter, l) => `<msup>${mi(letter)}${row(mo("["), index(l), mo("]"))}</msup>`;
+  const dcap = (letter, l) => dJ(cap(letter, l));
+  const tr = (x) => `<msup>${row(x)}${mi("T")}</msup>`;
+  const shape = (r, c) => row(mo("("), index(r), mo("×"), index(c), mo(")"));
   function plain(x) {   // the numbers on the nodes
     const a = Math.abs(x);
     const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2)
@@ -57,5 +68,5 @@ const MathML = (function () {
     return s.replace("-", "−");
   }
   return { esc, mi, mo, mn, row, d, sym, act, frac, dJ, sum, fn, times, num, factor, terms,
-           plain };
+           parts, cap, dcap, tr, shape, plain };
 })();
