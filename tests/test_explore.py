@@ -169,7 +169,18 @@ def page(browser, tmp_path_factory):
     net, X, y = seeded_3333()
     path = write_explorer(net, X, y, tmp_path_factory.mktemp("explore") / "explore.html")
     browser.get(path.as_uri())
+    PAGES["3333"] = path.as_uri()
     return browser, net.gradients(X, y, trace=True), net
+
+
+PAGES = {}
+
+
+@pytest.fixture
+def fresh(page):
+    """The page of ``page``, loaded anew (other tests open other pages in the browser)."""
+    page[0].get(PAGES["3333"])
+    return page
 
 
 def errors(driver):
@@ -381,3 +392,249 @@ def test_every_node_and_an_edge_of_other_networks(browser, tmp_path, sizes, acti
     assert result(browser, "eq-J")[0] == pytest.approx(net.cost(X, Y), rel=1e-12)
     assert "λ" in browser.find_element("id", "eq-J").text
     assert errors(browser) == []
+
+
+# -- the Step mode, the strip, pinning, the keyboard, touch, and the three widths ------------------
+
+ORDER = ["Z1", "A1", "Z2", "A2", "Z3", "A3", "J", "dA3",
+         "dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1", "dA0"]
+EQUATION = {"Z": "eq-z", "A": "eq-a", "J": "eq-J", "dA": "eq-dA", "dZ": "eq-dZ", "dW": "eq-dW",
+            "db": "eq-db"}
+
+
+def current_step(driver):
+    chip = driver.find_element("css selector", "#steps button.current")
+    key = chip.get_attribute("data-key")
+    return key if key == "J" else key + chip.get_attribute("data-l")
+
+
+def labels(driver, l):
+    return [e.text for e in driver.find_elements("css selector", f".live-value[data-l='{l}']")]
+
+
+def test_the_step_mode_walks_the_derivations_order_and_fills_in_the_figure(fresh):
+    from selenium.webdriver.common.keys import Keys
+    driver, trace, net = fresh
+    driver.find_element("id", "node-3-1").click()
+    assert driver.find_element("id", "step-prev").get_attribute("disabled") == "true"
+    seen = []
+    for s, name in enumerate(ORDER):
+        driver.find_element("id", "step-next").click()
+        seen.append(current_step(driver))
+        key, l = re.match(r"([a-zA-Z]+)(\d?)", name).groups()
+        assert f"Step {s + 1} of 20" in driver.find_element("id", "panel-title").text
+        assert driver.find_elements("css selector", "#steps button.done") == \
+            driver.find_elements("css selector", "#steps button")[:s]
+        value = result(driver, EQUATION[key])[0]   # the scalar equation of entry j = 1, i = 1
+        if key == "J":
+            assert value == pytest.approx(net.cost(*page_examples()), rel=1e-12)
+        else:
+            expected = trace[f"{key}{l}"][0, 0]
+            assert value == expected, name
+        if name == "Z1":   # z^[1] known, a^[1] and everything after not yet
+            assert all(t.startswith("z = ") for t in labels(driver, 1))
+            assert labels(driver, 2) == ["", "", ""] and labels(driver, 3) == ["", "", ""]
+            assert "pending" in driver.find_element("id", "node-2-1").get_attribute("class")
+            assert all(t.startswith("x = ") for t in labels(driver, 0))
+        if name == "dA3":
+            assert all(t.startswith("∂J/∂a = ") for t in labels(driver, 3))
+            assert all(t.startswith("a = ") for t in labels(driver, 2))
+        if name == "dW3":   # the edge of its entry selected, all of its layer's edges marked
+            assert "selected" in driver.find_element("id", "edge-3-1-1").get_attribute("class")
+            assert len(driver.find_elements("css selector", "line.edge.step-layer")) == 9
+    assert seen == ORDER
+    assert driver.find_element("id", "step-next").get_attribute("disabled") == "true"
+    assert not driver.find_elements("css selector", "#figure .node.pending")
+    assert all(t.startswith("∂J/∂a = ") for t in labels(driver, 0))
+    body = driver.find_element("tag name", "body")
+    body.send_keys(Keys.ARROW_LEFT)
+    body.send_keys(Keys.ARROW_LEFT)
+    assert current_step(driver) == "dW1"
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert current_step(driver) == "db1"
+    driver.find_element("css selector", "#steps button[data-key='J']").click()
+    assert current_step(driver) == "J"
+    driver.find_element("id", "step-exit").click()
+    assert not driver.find_elements("css selector", "#steps button.current")
+    assert "Node" in driver.find_element("id", "panel-title").text
+    assert errors(driver) == []
+
+
+def page_examples():
+    _, X, y = seeded_3333()
+    return X, y
+
+
+def cells(driver, grid, cls):
+    """(row, column) of the cells of the grid-th table of the strip with class cls."""
+    table = driver.find_elements("css selector", "#strip-grids .grid")[grid]
+    return sorted((int(c.get_attribute("data-r")), int(c.get_attribute("data-c")))
+                  for c in table.find_elements("css selector", f"td.{cls}"))
+
+
+def test_the_strip_shows_the_m_examples_with_row_j_and_column_i_highlighted(fresh):
+    from selenium.webdriver.support.ui import Select
+    driver, trace, _ = fresh
+    driver.find_element("id", "node-2-2").click()
+    Select(driver.find_element("id", "example")).select_by_visible_text("i = 3")
+    captions = driver.find_elements("css selector", "#strip-grids figcaption")
+    assert [c.find_element("css selector", ".shape").text for c in captions] == \
+        ["3 × 4"] * 4 + ["3 × 1"]   # Z, A, ∂J/∂A, ∂J/∂Z of layer 2 and ∂J/∂b
+    first = driver.find_elements("css selector", "#strip-grids table")[0]
+    shown = [[float(td.text.replace("−", "-")) for td in tr.find_elements("css selector", "td")]
+             for tr in first.find_elements("css selector", "tbody tr")]
+    np.testing.assert_allclose(shown, trace["Z2"], rtol=5e-3)
+    assert cells(driver, 0, "hi-row") == [(1, c) for c in range(4)]
+    assert cells(driver, 0, "hi-col") == [(r, 2) for r in range(3)]
+    # dW = dZ Aᵀ: row j of ∂J/∂Z^[2], column k of A^[1]ᵀ, their sum over i in cell (j, k)
+    driver.find_element("css selector", "#steps button[data-key='dW'][data-l='2']").click()
+    driver.find_elements("css selector", "#strip-grids table")[2].find_element(
+        "css selector", "td[data-r='1'][data-c='2']").click()   # ∂J/∂w_{2,3}^[2]
+    assert cells(driver, 0, "hi-row") == [(1, c) for c in range(4)]
+    assert cells(driver, 1, "hi-col") == [(r, 2) for r in range(4)]
+    assert cells(driver, 2, "hi-cell") == [(1, 2)]
+    assert result(driver, "eq-dW")[0] == trace["dW2"][1, 2]
+    Select(driver.find_element("id", "example")).select_by_visible_text("i = 1")
+    driver.find_element("id", "step-exit").click()
+
+
+def highlighted(driver, cls):
+    return {e.get_attribute("id") for e in driver.find_elements("css selector", f"#figure .{cls}")}
+
+
+def test_clicking_an_equation_pins_its_terms_until_escape_or_a_second_click(fresh):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    driver, _, _ = fresh
+    driver.find_element("id", "node-2-2").click()
+    z_terms = {"edge-2-2-1", "edge-2-2-2", "edge-2-2-3", "node-1-1", "node-1-2", "node-1-3"}
+    driver.find_element("id", "eq-z").click()
+    ActionChains(driver).move_to_element(driver.find_element("id", "summary")).perform()
+    assert highlighted(driver, "pinned-term") == z_terms   # stays when the pointer leaves
+    assert driver.find_element("id", "eq-z").get_attribute("aria-pressed") == "true"
+    driver.find_element("id", "eq-dA").click()              # another equation moves the pin
+    assert highlighted(driver, "pinned-term") == {"edge-3-1-2", "edge-3-2-2", "edge-3-3-2",
+                                                  "node-3-1", "node-3-2", "node-3-3"}
+    driver.find_element("id", "eq-dA").click()              # a second click unpins
+    assert highlighted(driver, "pinned-term") == set()
+    driver.find_element("id", "eq-z").click()
+    driver.find_element("tag name", "body").send_keys(Keys.ESCAPE)
+    assert highlighted(driver, "pinned-term") == set()
+    assert driver.find_element("id", "eq-z").get_attribute("aria-pressed") == "false"
+
+
+def test_the_keyboard_reaches_nodes_edges_and_equations(fresh):
+    from selenium.webdriver.common.keys import Keys
+    driver, trace, _ = fresh
+    tabbable = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#figure [tabindex=\"0\"]'), e => e.id)")
+    assert {f"node-{l}-{j}" for l in range(4) for j in (1, 2, 3)} <= set(tabbable)
+    assert "edge-2-1-3" in tabbable
+    driver.find_element("id", "cost").click()
+    driver.find_element("id", "cost").send_keys(Keys.TAB)   # the first stop after the controls ...
+    stops = []
+    for _ in range(60):   # ... Tab walks on to the figure's nodes
+        active = driver.switch_to.active_element
+        stops.append(active.get_attribute("id"))
+        if stops[-1] == "node-0-1":
+            break
+        active.send_keys(Keys.TAB)
+    assert stops[-1] == "node-0-1"
+    driver.execute_script("document.getElementById('node-2-2').focus()")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    assert "selected" in driver.find_element("id", "node-2-2").get_attribute("class")
+    assert result(driver, "eq-z")[0] == trace["Z2"][1, 0]
+    assert driver.switch_to.active_element.get_attribute("id") == "node-2-2"   # focus stays
+    driver.execute_script("document.getElementById('edge-2-1-3').focus()")
+    driver.switch_to.active_element.send_keys(Keys.SPACE)
+    assert "Weight" in driver.find_element("id", "panel-title").text
+    driver.execute_script("document.getElementById('eq-dW').focus()")
+    assert highlighted(driver, "hover-term") == {"edge-2-1-3", "node-2-1", "node-1-3"}  # focus
+    driver.switch_to.active_element.send_keys(Keys.ENTER)   # = hover
+    assert highlighted(driver, "pinned-term") == {"edge-2-1-3", "node-2-1", "node-1-3"}
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert highlighted(driver, "pinned-term") == set()
+    assert errors(driver) == []
+
+
+def tap(driver, element_id):
+    """A finger's tap at the middle of an element: touch start and end, as a phone sends them."""
+    x, y = driver.execute_script(
+        "const e = document.getElementById(arguments[0]); e.scrollIntoView({block: 'center'});"
+        "const r = e.getBoundingClientRect(); return [r.left + Math.min(r.width / 2, 30),"
+        " r.top + Math.min(r.height / 2, 10)];", element_id)
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent",
+                           {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_tap_is_a_click(fresh):
+    driver, trace, _ = fresh
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True,
+                                                                  "maxTouchPoints": 1})
+    try:
+        tap(driver, "node-1-3")
+        assert "selected" in driver.find_element("id", "node-1-3").get_attribute("class")
+        assert result(driver, "eq-z")[0] == trace["Z1"][2, 0]
+        tap(driver, "eq-z")   # pins, as a click does: a finger cannot hover
+        assert "pinned" in driver.find_element("id", "eq-z").get_attribute("class")
+        assert highlighted(driver, "pinned-term") == {"edge-1-3-1", "edge-1-3-2", "edge-1-3-3",
+                                                      "node-0-1", "node-0-2", "node-0-3"}
+    finally:
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+
+
+OVERFLOW = """
+const width = document.documentElement.clientWidth, wide = [];
+for (const e of document.querySelectorAll('body *')) {   // SVG parts: as the SVG clips them
+  if (e.closest('svg') && !e.matches('svg')) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width > 0 && (r.right > width + 1 || r.left < -1)) wide.push(e.tagName + ' ' + e.id);
+}
+return [document.documentElement.scrollWidth, width, wide.slice(0, 5)];"""
+
+
+@pytest.fixture(params=[390, 1024, 1400])
+def width(request, page):
+    """The page at a viewport width (Chromium's window has a minimum width, so the viewport
+    is set through the DevTools protocol), back at WIDTH afterwards."""
+    driver = page[0]
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": request.param, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    yield request.param
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def fits(driver):
+    scroll, client, wide = driver.execute_script(OVERFLOW)
+    assert scroll <= client and wide == [], (scroll, client, wide)
+
+
+def test_nothing_scrolls_sideways_at_390_1024_and_1400_px(fresh, width):
+    driver, _, _ = fresh
+    assert driver.execute_script("return window.innerWidth") == width
+    driver.find_element("id", "node-3-1").click()
+    fits(driver)
+    nodes = driver.find_elements("css selector", "#figure g.node")
+    assert len(nodes) == 12 and all(0 <= n.rect["x"] and n.rect["x"] + n.rect["width"] <= width
+                                    for n in nodes)   # every layer in view
+    figure, panel = (driver.find_element("id", i).rect for i in ("figure", "panel"))
+    if width >= 1024:   # the equations beside the figure
+        assert panel["x"] >= figure["x"] + figure["width"] and panel["y"] < figure["y"] + 300
+    if width == 390:    # the figure takes the width, the sums one term per line
+        assert figure["width"] >= width - 40
+        assert driver.find_elements("css selector", "#eq-dZ .line.sum.broken")
+    for target in ("eq-dZ", "eq-dA", "eq-a"):   # the softmax long way and the seed
+        driver.execute_script(f"document.getElementById('{target}').scrollIntoView()")
+        fits(driver)
+    driver.find_element("id", "cost").click()   # J, every term
+    fits(driver)
+    click_edge(driver, "edge-2-1-3") if width == WIDTH else \
+        driver.execute_script("document.getElementById('edge-2-1-3').dispatchEvent("
+                              "new MouseEvent('click', {bubbles: true}))")
+    fits(driver)
+    for _ in ORDER:   # every step
+        driver.find_element("id", "step-next").click()
+        fits(driver)
+    driver.find_element("id", "step-exit").click()
+    assert errors(driver) == []

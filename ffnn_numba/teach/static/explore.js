@@ -156,6 +156,7 @@
         `step ${step + 1} of ${S.STEPS.length}`;
       title.innerHTML = `Step ${step + 1} of ${S.STEPS.length}: ${esc(v.title)}`;
       box.innerHTML = `<div class="vector">${line(v.math)}` +
+        `<div class="line shapes"><math>${row(mi("shapes"), mo(":"), v.shapes)}</math></div>` +
         (v.note ? `<p class="note">${esc(v.note)}</p>` : "") + "</div>" + html(eq);
       showStrip(S.grids(st, focus.j, focus.k, example));
       showNodeValues(S.known(step));
@@ -261,9 +262,31 @@
     });
   }
 
+  /* the figure's view box cut to what it draws (its margins are for a page of its own), so
+     that at a narrow width the drawing takes all of the column; never wider than drawn */
+  function crop() {
+    let box = null;
+    for (const child of svg.children) {
+      if (!child.getBBox || child.matches("rect.background, title")) continue;
+      const b = child.getBBox();
+      if (b.width === 0 && b.height === 0) continue;
+      box = box === null ? { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }
+        : { x0: Math.min(box.x0, b.x), y0: Math.min(box.y0, b.y),
+            x1: Math.max(box.x1, b.x + b.width), y1: Math.max(box.y1, b.y + b.height) };
+    }
+    const pad = 10, vb = svg.viewBox.baseVal;
+    const x0 = Math.max(vb.x, box.x0 - pad), y0 = Math.max(vb.y, box.y0 - pad);
+    const w = Math.min(vb.x + vb.width, box.x1 + pad) - x0;
+    const h = Math.min(vb.y + vb.height, box.y1 + pad) - y0;
+    svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
+    svg.setAttribute("width", String(Math.round(w)));
+    svg.setAttribute("height", String(Math.round(h)));
+    document.getElementById("figure").style.maxWidth = `${Math.round(w) + 2}px`;
+  }
+
   function setUpControls() {
     const bar = document.getElementById("steps");
-    bar.innerHTML = S.STEPS.map((st, s) => `<li><button type="button" data-step="${s}" ` +
+    bar.innerHTML = S.STEPS.map((st, s) => `<li><button type="button" data-step="${s}" data-key="${st.key}" data-l="${st.l}" ` +
       `aria-label="step ${s + 1}"><math>${S.chip(st)}</math></button></li>`).join("");
     bar.addEventListener("click", (event) => {
       const chip = event.target.closest("button");
@@ -311,6 +334,6 @@
 
   setUpFigure();
   setUpControls();
-  document.getElementById("figure").style.maxWidth = `${svg.getAttribute("width")}px`;
+  crop();
   select({ kind: "node", l: L, j: 0 });
 })();
