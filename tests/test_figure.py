@@ -60,9 +60,10 @@ def test_labels_layers_and_edges_of_the_lecture_network():
     assert not [e for e in root.iter() if "elision" in classes(e)]
 
 
-def test_a_network_or_its_sizes_draw_the_same():
+def test_a_network_or_its_sizes_draw_the_same_but_for_the_weights():
     net, _, _ = seeded_3333()
-    assert draw(net) == draw([3, 3, 3, 3]) == draw((3, 3, 3, 3))
+    assert draw(net, edges=False) == draw([3, 3, 3, 3]) == draw((3, 3, 3, 3))
+    assert draw(net) != draw([3, 3, 3, 3])
 
 
 def test_large_layers_are_elided_and_say_so():
@@ -105,9 +106,14 @@ def check_highlight(svg, target, terms):
     assert {i for i, c in marked.items() if "target" in c} == {target}
     assert {i for i, c in marked.items() if "term" in c} == set(terms)
     for element_id, value in terms.items():
-        shown = text_of(ids[f"value-{element_id}"]).replace("−", "-")
-        assert float(shown) == pytest.approx(value, rel=1e-3, abs=1e-12)
+        assert shown_number(ids[f"value-{element_id}"]) == pytest.approx(value, rel=1e-3,
+                                                                         abs=1e-12)
     return root, ids
+
+
+def shown_number(element):
+    """The number a value text shows, after its symbol's "=" (data-text holds the markup)."""
+    return float(element.get("data-text").split("=")[-1].replace("−", "-"))
 
 
 def test_highlight_of_z_the_edges_into_j_and_the_nodes_of_layer_l_minus_1():
@@ -120,7 +126,8 @@ def test_highlight_of_z_the_edges_into_j_and_the_nodes_of_layer_l_minus_1():
             "terms": [(("edge", 2, j, k), W[j - 1, k - 1]) for k in (1, 2, 3)]
             + [(("node", 1, k), t["A1"][k - 1, i - 1]) for k in (1, 2, 3)]}
     root, ids = check_highlight(draw(net, highlight=spec), "node-2-2", terms)
-    assert "example i = 2" in text_of(ids["caption"])
+    assert any("example i = 2" in e.get("data-text", "") for e in root.iter()
+               if "legend" in classes(e))
 
 
 def test_highlight_of_dA_prev_the_edges_out_of_k_and_the_nodes_of_layer_l():
@@ -167,17 +174,24 @@ def test_highlight_of_dW_the_two_nodes_its_sum_over_the_examples_reads():
     net, X, y = seeded_3333()
     t = net.gradients(X, y, trace=True)
     explanation = ff.explain(net, X, y, "dW", l=2, j=1, k=3)
-    root, ids = parse(explanation.draw())
+    root, ids = parse(draw(net, highlight=explanation))
     assert "target" in classes(ids["edge-2-1-3"])
     assert {"node-2-1", "node-1-3"} == {e.get("id") for e in root.iter()
                                         if "term" in classes(e)}
     for element_id, values in (("node-2-1", t["dZ2"][0]), ("node-1-3", t["A1"][2])):
-        shown = text_of(ids[f"value-{element_id}"]).replace("−", "-").split("; ")
-        assert shown[3] == "…"
-        assert [float(v) for v in shown[:3]] == pytest.approx(values[:3], rel=1e-3)
-    assert "numbers for the examples i = 1, 2, …" in text_of(ids["caption"])
-    J = parse(ff.explain(net, X, y, "J").draw())[1]["caption"]   # one total per output node
-    assert text_of(J) == "blue: the terms of its sum"
+        shown = value_lines(ids, f"value-{element_id}")
+        assert len(shown) == 4 and not any("⋮" in line for line in shown)   # m = 4: all of them
+        assert [float(line.split("=")[-1].replace("−", "-")) for line in shown] == \
+            pytest.approx(values, rel=1e-3)
+
+
+def value_lines(ids, ident):
+    """The data-text of the lines of one element's numbers: ident, ident.2, ident.3, ..."""
+    lines, n = [], 1
+    while (ident if n == 1 else f"{ident}.{n}") in ids:
+        lines.append(ids[ident if n == 1 else f"{ident}.{n}"].get("data-text"))
+        n += 1
+    return lines
 
 
 @pytest.mark.parametrize("quantity, indices", [

@@ -22,7 +22,23 @@ LOOK = {
                "edge_width": 3.5},
 }
 SIZES = {"node": 15, "layer-label": 15, "layer-role": 12, "size-label": 14, "elision": 12,
-         "ellipsis": 26, "value": 12, "caption": 13}
+         "ellipsis": 26, "value": 12, "legend": 12}
+# Edges that show a number (a weight, a gradient): its sign by colour, away from the blue
+# and orange of a highlight; a zero stays grey.
+EDGE_COLOURS = {"positive": "#15803d", "negative": "#9333ea", "zero": "#a3a3a3"}
+FADED = 0.45   # the opacity of the edges not in a highlight, when there is one
+
+
+def text_size(classes):
+    """The font size (px) of a text of these classes."""
+    return SIZES.get(classes[0], 13)
+
+
+def _fill(classes):
+    """The colour of a text: orange for the target's value, blue for terms' numbers."""
+    if "target-value" in classes:
+        return LOOK["target"]["stroke"]
+    return LOOK["term"]["stroke"] if "value" in classes else INK
 
 
 # Characters XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE and U+FFFF): one of
@@ -70,29 +86,46 @@ def _tspans(runs):
 
 def _text_svg(t):
     cls = " ".join(t.classes)
-    size = SIZES.get(t.classes[0], 13)
-    halo = (' stroke="#ffffff" stroke-width="4" paint-order="stroke" font-weight="bold" '
-            f'fill="{LOOK["term"]["stroke"]}"' if "value" in t.classes else f' fill="{INK}"')
+    size = text_size(t.classes)
+    halo = (' stroke="#ffffff" stroke-width="4" paint-order="stroke" font-weight="bold"'
+            if "value" in t.classes else "")
     title = f"<title>{escape(t.title)}</title>" if t.title else ""
+    data = f" data-text={quoteattr(t.plain)}" if t.plain else ""
     return (f'<text id="{t.id}" class="{cls}" x="{t.x:.1f}" y="{t.y:.1f}" '
-            f'text-anchor="{t.anchor}" font-size="{size}"{halo}>{title}{_tspans(t.runs)}</text>')
+            f'text-anchor="{t.anchor}" font-size="{size}"{halo} fill="{_fill(t.classes)}"{data}>'
+            f'{title}{_tspans(t.runs)}</text>')
+
+
+def _edge_look(e, faded):
+    """Stroke, width and opacity of an edge: the highlight's, else its number's, else grey."""
+    look = _look(e.classes)
+    if "highlight" in e.classes or e.stroke is None:
+        return look["edge"], look["edge_width"], 1.0 if "highlight" in e.classes or not faded \
+            else FADED
+    return e.stroke, e.stroke_width, FADED if faded else 1.0
 
 
 def render_svg(layout):
     """The figure as one standalone SVG document (text)."""
-    w, h = layout.width, layout.height
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="ffnn-figure" width="{w:.0f}" '
-           f'height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" font-family={quoteattr(FONT)} '
+    x0, y0 = int(layout.x0 // 1), int(layout.y0 // 1)   # whole pixels, around the bounds
+    w, h = int(-(-(layout.x0 + layout.width) // 1)) - x0, int(-(-(layout.y0 + layout.height) // 1)) - y0
+    box = f'x="{x0}" y="{y0}" width="{w}" height="{h}"'
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="ffnn-figure" width="{w}" '
+           f'height="{h}" viewBox="{x0} {y0} {w} {h}" font-family={quoteattr(FONT)} '
            f'role="img" aria-label={quoteattr(layout.title)}>',
            f"<title>{escape(layout.title)}</title>",
-           f'<rect class="background" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>',
+           f'<rect class="background" {box} fill="#ffffff"/>',
            '<g class="edges">']
+    faded = bool(layout.values)
     for e in layout.edges:
-        look = _look(e.classes)
+        stroke, width, opacity = _edge_look(e, faded)
+        number = "" if e.value is None else f" = {e.value:.4g}"
+        extra = "" if e.value is None else f' data-value="{e.value!r}"'
+        extra += "" if opacity == 1.0 else f' stroke-opacity="{opacity}"'
         out.append(f'<line id="edge-{e.l}-{e.j}-{e.k}" class="{" ".join(e.classes)}" '
                    f'data-l="{e.l}" data-j="{e.j}" data-k="{e.k}" x1="{e.x1:.1f}" '
-                   f'y1="{e.y1:.1f}" x2="{e.x2:.1f}" y2="{e.y2:.1f}" stroke="{look["edge"]}" '
-                   f'stroke-width="{look["edge_width"]}"><title>w_{{{e.j},{e.k}}}^[{e.l}]'
+                   f'y1="{e.y1:.1f}" x2="{e.x2:.1f}" y2="{e.y2:.1f}" stroke="{stroke}" '
+                   f'stroke-width="{width}"{extra}><title>w_{{{e.j},{e.k}}}^[{e.l}]{number}'
                    f"</title></line>")
     out.append('</g>\n<g class="nodes">')
     for n in layout.nodes:
@@ -115,14 +148,24 @@ def render_svg(layout):
 # -- PNG ----------------------------------------------------------------------------------
 
 def _mathtext(runs):
-    """Runs as matplotlib mathtext: a_{1}^{[2]} in $...$ where there are sub/superscripts."""
-    if all(not shift for _, shift in runs):
-        return "".join(text for text, _ in runs)
-    math = ""
+    """Runs as matplotlib text: plain runs as text, each symbol with sub/superscripts as
+    mathtext, $w_{1,3}^{[2]}$, its base the letters just before them (upright when several:
+    $\\mathrm{dz}_{1,2}$)."""
+    out = []   # (is mathtext, text)
     for text, shift in runs:
-        body = text if _italic(text) or shift else r"\mathrm{%s}" % text.replace(" ", r"\ ")
-        math += {"sub": "_{%s}", "super": "^{%s}", "": "%s"}[shift] % body
-    return f"${math}$"
+        if not shift:
+            out.append((False, text.replace("$", r"\$")))
+            continue
+        script = {"sub": "_{%s}", "super": "^{%s}"}[shift] % text.replace(" ", r"\ ")
+        if out and out[-1][0]:   # a sub- and a superscript: one symbol
+            out[-1] = (True, out[-1][1] + script)
+            continue
+        plain = out.pop()[1] if out else ""
+        base = re.search(r"[A-Za-z]+$", plain)
+        letters = base.group(0) if base else ""
+        body = letters if len(letters) == 1 else r"\mathrm{%s}" % letters if letters else "{}"
+        out += [(False, plain[:base.start()] if base else plain), (True, body + script)]
+    return "".join(f"${text}$" if math else text for math, text in out)
 
 
 def render_png(layout, path=None, dpi=150):
@@ -137,13 +180,14 @@ def render_png(layout, path=None, dpi=150):
     pt = 0.75 * 100 / 100   # SVG px at 100 dpi, in points
     fig = Figure(figsize=(layout.width / 100, layout.height / 100), dpi=100)
     ax = fig.add_axes([0, 0, 1, 1])
-    ax.set_xlim(0, layout.width)
-    ax.set_ylim(layout.height, 0)
+    ax.set_xlim(layout.x0, layout.x0 + layout.width)
+    ax.set_ylim(layout.y0 + layout.height, layout.y0)
     ax.set_aspect("equal")
     ax.axis("off")
+    faded = bool(layout.values)
     for e in layout.edges:
-        look = _look(e.classes)
-        ax.plot([e.x1, e.x2], [e.y1, e.y2], color=look["edge"], lw=look["edge_width"] * pt,
+        stroke, width, opacity = _edge_look(e, faded)
+        ax.plot([e.x1, e.x2], [e.y1, e.y2], color=stroke, lw=width * pt, alpha=opacity,
                 zorder=1 + len(e.classes))
     for n in layout.nodes:
         look = _look(n.classes)
@@ -153,9 +197,9 @@ def render_png(layout, path=None, dpi=150):
                 fontsize=SIZES["node"] * pt, color=INK, zorder=11)
     for t in layout.texts + layout.values:
         value = "value" in t.classes
-        ax.text(t.x, t.y, _mathtext(t.runs), ha="center", va="baseline",
-                fontsize=SIZES.get(t.classes[0], 13) * pt, zorder=12,
-                color=LOOK["term"]["stroke"] if value else INK,
+        ax.text(t.x, t.y, _mathtext(t.runs), va="baseline",
+                ha={"start": "left", "end": "right"}.get(t.anchor, "center"),
+                fontsize=text_size(t.classes) * pt, zorder=12, color=_fill(t.classes),
                 fontweight="bold" if value else "normal",
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5) if value else None)
     if path is None:

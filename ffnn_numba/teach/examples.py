@@ -11,9 +11,12 @@ categorical cross-entropy), with one-decimal parameters and inputs, chosen so th
   class and 0.1 on the others, so every column of Y sums to 1 (as the derivation's
   dZ^[L] = (A - Y)/m needs) and no term of J, of the seed or of softmax's sum over p is 0.
 
-``describe_network`` prints X, Y and every W^[l], b^[l] with 1-based row and column labels,
-and ``example_problem`` is what the ``explain`` command runs on.
+``describe_network`` prints X, Y and every W^[l], b^[l] with 1-based row and column labels
+(and which relu units, or whole layers, are zero on every example), and ``example_problem``
+is what the ``explain`` command runs on: a random network there has nonzero biases
+(``random_biases``), and a layer whose every relu is zero on all m examples is warned of.
 """
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -127,7 +130,58 @@ def describe_network(net, X, Y):
                                 f"{b.shape[0]} x 1 (row j: node of layer {l}, column k: node of "
                                 f"layer {l - 1}); activation {net.activations[l - 1]}",
                                 W, "j", "k", ("b_j", b))
+    dead = dead_units(net, X)
+    for l, units in dead.items():
+        lines.append("")
+        lines.append(dead_message(l, units, net.layer_sizes[l], X.shape[1]))
     return "\n".join(lines)
+
+
+def dead_units(net, X):
+    """{l: [j, ...]}: the 1-based relu units of each layer that are zero (z <= 0) on every
+    example of X, for the layers that have any."""
+    X = np.asarray(X, dtype=net.dtype)
+    trace = net.forward(X, trace=True)
+    dead = {}
+    for l in range(1, net.n_layers + 1):
+        if net.activations[l - 1] != "relu":
+            continue
+        units = [j + 1 for j in np.flatnonzero(np.all(trace[f"Z{l}"] <= 0, axis=1))]
+        if units:
+            dead[l] = units
+    return dead
+
+
+def dead_message(l, units, n, m):
+    """What a layer's dead relu units mean, in a sentence."""
+    if len(units) == n:
+        return (f"Layer {l} is dead: every relu unit is zero on all {m} examples (z^[{l}] <= 0), "
+                f"so a^[{l}] = 0 and dZ^[{l}] = 0: every dW, db of layers 1..{l} (and the dW of "
+                f"the layer after it) is 0; try another seed or more examples.")
+    return (f"Layer {l}: relu unit{'s' if len(units) > 1 else ''} "
+            f"{', '.join(map(str, units))} of {n} {'are' if len(units) > 1 else 'is'} zero on all "
+            f"{m} examples (dead: their dz and the gradients of their weights are 0).")
+
+
+def warn_dead_layers(net, X):
+    """A RuntimeWarning for each layer whose every relu unit is zero on all examples."""
+    for l, units in dead_units(net, X).items():
+        if len(units) == net.layer_sizes[l]:
+            warnings.warn(dead_message(l, units, len(units), np.shape(X)[1]), RuntimeWarning,
+                          stacklevel=3)
+
+
+def random_biases(net, seed=0):
+    """Set every b^[l] of ``net`` to seeded nonzero values, so that no ``+ b`` of an
+    explained sum is 0: a magnitude 0.05..0.3 (two decimals) with a random sign, drawn from
+    ``default_rng([seed, 2])`` (the weights use ``default_rng(seed)``, the examples
+    ``default_rng([seed, 1])``)."""
+    rng = np.random.default_rng([seed, 2])
+    for l in range(1, net.n_layers + 1):
+        b = net.params[f"b{l}"]
+        size = np.round(rng.uniform(0.05, 0.3, b.shape), 2)
+        b[...] = np.where(rng.random(b.shape) < 0.5, -size, size)
+    return net
 
 
 def random_examples(net, m, seed=0):
@@ -185,6 +239,13 @@ def example_problem(layers=None, activations=None, cost=None, m=None, backend="l
     Returns
     -------
     Example
+        A random network's biases are nonzero (``random_biases``).
+
+    Warns
+    -----
+    RuntimeWarning
+        When every relu unit of a layer is zero on all m examples (a dead layer: every
+        gradient up to it is 0).
     """
     if layers is None and activations is None and cost is None and m in (None, 4):
         return lecture_network(backend)
@@ -195,5 +256,7 @@ def example_problem(layers=None, activations=None, cost=None, m=None, backend="l
         cost = "binary_cross_entropy" if layers[-1] == 1 else COST
     cost = validation.check_cost(cost)
     m = validation.check_positive_int(4 if m is None else m, "m")
-    net = Network(layers, activations, cost, backend=backend, seed=seed)
-    return Example(net, *random_examples(net, m, seed))
+    net = random_biases(Network(layers, activations, cost, backend=backend, seed=seed), seed)
+    X, Y = random_examples(net, m, seed)
+    warn_dead_layers(net, X)
+    return Example(net, X, Y)
