@@ -266,6 +266,7 @@
      that at a narrow width the drawing takes all of the column; never wider than drawn */
   function crop() {
     let box = null;
+    for (const label of svg.querySelectorAll(".live-value")) label.textContent = "∂J/∂z = −0.0000";
     for (const child of svg.children) {
       if (!child.getBBox || child.matches("rect.background, title")) continue;
       const b = child.getBBox();
