@@ -168,3 +168,48 @@ def test_random_examples_do_not_repeat_the_networks_weights():
 def test_docstring_examples(module):
     failures, tried = doctest.testmod(module)
     assert tried and not failures
+
+
+def test_a_random_example_network_has_nonzero_biases_and_its_seeded_weights():
+    net, X, Y = example_problem(layers=[2, 4, 3], m=5, seed=3)
+    plain = ff.Network([2, 4, 3], None, "categorical_cross_entropy", seed=3)
+    for l in (1, 2):
+        b = net.params[f"b{l}"]
+        assert np.all(b != 0) and np.all(np.abs(b) >= 0.05) and np.all(np.abs(b) <= 0.3)
+        np.testing.assert_array_equal(net.params[f"W{l}"], plain.params[f"W{l}"])
+    assert not re.search(r"\|\s+0\s*$", describe_network(net, X, Y), re.M)   # no "+0" bias
+    again = example_problem(layers=[2, 4, 3], m=5, seed=3).net
+    np.testing.assert_array_equal(again.params["b1"], net.params["b1"])
+    assert not np.array_equal(example_problem(layers=[2, 4, 3], m=5, seed=4).net.params["b1"],
+                              net.params["b1"])
+    z = ff.explain(net, X, Y, "z", l=1, j=1, i=1)
+    assert z.terms[-1] == net.params["b1"][0, 0] != 0
+
+
+def test_a_dead_relu_layer_is_warned_of_and_described():
+    """Seed 27 of a 2-3-2 relu/softmax network on 2 examples: every z^[1] <= 0."""
+    with pytest.warns(RuntimeWarning, match=r"Layer 1 is dead: every relu unit is zero on "
+                                            r"all 2 examples"):
+        net, X, Y = example_problem([2, 3, 2], ["relu", "softmax"], m=2, seed=27)
+    assert np.all(net.forward(X, trace=True)["Z1"] <= 0)
+    assert np.all(net.gradients(X, Y)["dW1"] == 0)
+    assert "Layer 1 is dead" in describe_network(net, X, Y)
+    assert examples.dead_units(net, X) == {1: [1, 2, 3]}
+
+
+def test_no_warning_where_a_layer_lives():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        example_problem()
+        example_problem([2, 3, 2], ["relu", "softmax"], m=2, seed=0)
+    net, X, Y = lecture_network()
+    assert examples.dead_units(net, X) == {}
+    assert "dead" not in describe_network(net, X, Y)
+
+
+def test_a_dead_unit_is_named_in_the_description():
+    net, X, Y = lecture_network()
+    net.params["W1"][1] = -5.0          # unit 2 of layer 1: z < 0 on every example
+    assert examples.dead_units(net, X) == {1: [2]}
+    assert "Layer 1: relu unit 2 of 3 is zero on all 4 examples" in describe_network(net, X, Y)

@@ -1,4 +1,5 @@
 """The derivation's network figures: labels, elision and highlights, read back from the SVG."""
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -252,3 +253,268 @@ def test_files_svg_and_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = draw([2, 3, 1], format="png")
     assert isinstance(data, bytes) and data[:4] == b"\x89PNG"
+
+
+# -- labels, values, legends, bounds, edges (issue 26, item 3) ------------------------------
+
+from ffnn_numba.teach.examples import lecture_network   # noqa: E402
+from ffnn_numba.teach.figure import from_explanation   # noqa: E402
+
+GREEN, PURPLE = "#15803d", "#9333ea"
+CASES = {   # name: (quantity, indices), on the lecture network (m = 4)
+    "z": ("z", dict(l=2, j=1, i=1)), "a-softmax": ("a", dict(l=3, j=1, i=1)),
+    "a-relu": ("a", dict(l=1, j=1, i=1)), "J": ("J", {}), "seed": ("dA", dict(j=1, i=1)),
+    "dZ-fused": ("dZ", dict(l=3, j=1, i=1)), "dZ-long": ("dZ", dict(l=3, j=1, i=1, fused=False)),
+    "dZ-tanh": ("dZ", dict(l=2, j=1, i=1)), "dW": ("dW", dict(l=2, j=1, k=3)),
+    "dW-inputs": ("dW", dict(l=1, j=3, k=1)), "db": ("db", dict(l=2, j=1)),
+    "dA_prev": ("dA_prev", dict(l=3, k=2, i=1))}
+
+
+def lecture_figure(name, **kwargs):
+    net, X, Y = lecture_network()
+    quantity, indices = CASES[name]
+    explanation = ff.explain(net, X, Y, quantity, **indices)
+    return net, explanation, parse(draw(net, highlight=explanation, **kwargs))
+
+
+def markup_of(root, cls):
+    return [e.get("data-text") for e in root.iter() if cls in classes(e) and e.get("data-text")]
+
+
+def number_of(text):
+    return float(text.split("=")[-1].replace("−", "-"))
+
+
+# (element id, the symbol before " = "), for each case: every number says what it is
+LABELS = {
+    "z": [("edge-2-1-1", "w_{1,1}^[2]"), ("edge-2-1-3", "w_{1,3}^[2]"),
+          ("node-1-2", "a_{2,1}^[1]")],
+    "a-softmax": [("node-3-2", "z_{2,1}^[3]"), ("node-3-2.2", "exp(z_{2,1}^[3])")],
+    "a-relu": [("node-1-1", "z_{1,1}^[1]")],
+    "J": [("node-3-1", "Σ_i J_{1,i}"), ("node-3-3", "Σ_i J_{3,i}")],
+    "seed": [("node-3-1", "a_{1,1}^[3]")],
+    "dZ-long": [("node-3-2", "da_{2,1}^[3] · ∂a_{2,1}/∂z_{1,1}")],
+    "dZ-tanh": [("node-2-1", "da_{1,1}^[2] · ∂a_{1,1}/∂z_{1,1}")],
+    "dW": [("node-2-1", "dz_{1,1}^[2]"), ("node-2-1.4", "dz_{1,4}^[2]"),
+           ("node-1-3", "a_{3,1}^[1]"), ("node-1-3.4", "a_{3,4}^[1]")],
+    "dW-inputs": [("node-0-1", "x_{1,1}"), ("node-1-3.2", "dz_{3,2}^[1]")],
+    "db": [("node-2-1", "dz_{1,1}^[2]"), ("node-2-1.4", "dz_{1,4}^[2]")],
+    "dA_prev": [("edge-3-1-2", "w_{1,2}^[3]"), ("node-3-3", "dz_{3,1}^[3]")],
+}
+OWN = {"z": "z_{1,1}^[2]", "a-softmax": "a_{1,1}^[3]", "a-relu": "a_{1,1}^[1]",
+       "seed": "da_{1,1}^[3]", "dZ-fused": "dz_{1,1}^[3]", "dZ-long": "dz_{1,1}^[3]",
+       "dZ-tanh": "dz_{1,1}^[2]", "dW": "dw_{1,3}^[2]", "dW-inputs": "dw_{3,1}^[1]",
+       "db": "db_{1}^[2]", "dA_prev": "da_{2,1}^[2]"}
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_every_number_is_labelled_with_its_symbol(name):
+    net, explanation, (root, ids) = lecture_figure(name)
+    for element_id, symbol in LABELS[name]:
+        text = ids[f"value-{element_id}"].get("data-text")
+        assert text.startswith(symbol + " = "), (element_id, text)
+    for text in markup_of(root, "value"):   # no bare number anywhere
+        assert re.match(r"^\S.* = −?[\d.]+(e[+−]\d+)?$", text), text
+
+
+def test_softmax_shows_z_p_and_the_denominators_terms_exp_z_p():
+    net, explanation, (root, ids) = lecture_figure("a-softmax")
+    z = net.forward(lecture_network().X, trace=True)["Z3"][:, 0]
+    for p in (1, 2, 3):
+        assert number_of(ids[f"value-node-3-{p}"].get("data-text")) == pytest.approx(
+            z[p - 1], rel=1e-3)
+        assert number_of(ids[f"value-node-3-{p}.2"].get("data-text")) == pytest.approx(
+            np.exp(z[p - 1]), rel=1e-3)
+    legend = " ".join(line.strip() for line in markup_of(root, "legend"))
+    assert f"Σ_p exp(z_{{p,1}}^[3]) = {np.exp(z).sum():.4g}" in legend
+
+
+@pytest.mark.parametrize("name", sorted(OWN))
+def test_the_orange_quantity_shows_its_own_value(name):
+    net, explanation, (root, ids) = lecture_figure(name)
+    target = "-".join(map(str, explanation.highlights["target"]))
+    own = ids[f"value-{target}-own"]
+    assert {"value", "target-value"} <= classes(own)
+    assert own.get("data-text").startswith(OWN[name] + " = ")
+    assert number_of(own.get("data-text")) == pytest.approx(explanation.value, rel=1e-3)
+    assert own.get("fill") == "#c2410c"
+
+
+def test_J_has_no_node_and_says_its_value_in_the_legend():
+    net, explanation, (root, ids) = lecture_figure("J")
+    assert not [e for e in root.iter() if "target" in classes(e)]
+    assert ids["legend-1"].get("data-text").startswith(f"J = {explanation.value:.4g}, ")
+
+
+# what the legend must say for each quantity (and never the false "the terms of its sum")
+LEGENDS = {
+    "z": ["orange: z_{1,1}^[2] = Σ_k w_{1,k}^[2] a_{k,1}^[1] + b_{1}^[2] = −0.2",
+          "blue: the factors of the sum's 3 terms, each the product w_{1,k}^[2] · a_{k,1}^[1]"],
+    "a-softmax": ["blue: on each node p, z_{p,1}^[3] and exp(z_{p,1}^[3]), a term of the "
+                  "denominator"],
+    "a-relu": ["orange: a_{1,1}^[1] = relu(z_{1,1}^[1])", "the number under the node is z, not a"],
+    "J": ["blue: on each output node j, Σ_i J_{j,i}", "a part of J, not a_j^[3]"],
+    "seed": ["the seed of backpropagation", "blue: a_{1,1}^[3], the output it reads"],
+    "dZ-fused": ["the fused shortcut (no sum over p)", "blue: none"],
+    "dZ-long": ["blue: on each node p, the product da_{p,1}^[3] · ∂a_{p,1}/∂z_{1,1}"],
+    "dZ-tanh": ["the sum's one term (element-wise: p = 1 only), the product"],
+    "dW": ["orange: dw_{1,3}^[2] = ∂J/∂w_{1,3}^[2] = Σ_i dz_{1,i}^[2] a_{3,i}^[1]",
+           "blue: the factors of its 4 terms, one per example i = 1..4, each the product"],
+    "db": ["blue: its 4 terms dz_{1,i}^[2], one per example i = 1..4", "(they are dz, not a)"],
+    "dA_prev": ["orange: da_{2,1}^[2] = ∂J/∂a_{2,1}^[2] = Σ_j w_{j,2}^[3] dz_{j,1}^[3]",
+                "blue: the factors of the sum's 3 terms, each the product w_{j,2}^[3] · "
+                "dz_{j,1}^[3]"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEGENDS))
+def test_the_legend_says_what_orange_and_blue_are_for_each_quantity(name):
+    net, explanation, (root, ids) = lecture_figure(name)
+    legend = " ".join(line.strip() for line in markup_of(root, "legend"))
+    for phrase in LEGENDS[name]:
+        assert phrase in legend, (phrase, legend)
+    assert "the terms of its sum" not in legend
+    assert "edges: green w_{j,k}^[l] > 0, purple w_{j,k}^[l] < 0; width ∝ |w_{j,k}^[l]| " \
+           "(widest: |w_{j,k}^[l]| = 0.9)" in legend
+
+
+def boxes(root):
+    """(id, left, top, right, bottom) of every circle, line and text, texts estimated from
+    their characters (0.6 of the font size a glyph, as wide as the widest glyphs of DejaVu
+    Serif's digits and lower case)."""
+    out = []
+    for e in root.iter():
+        if e.tag == f"{SVG}circle":
+            x, y, r = (float(e.get(a)) for a in ("cx", "cy", "r"))
+            out.append(("circle", x - r, y - r, x + r, y + r))
+        elif e.tag == f"{SVG}line":
+            x1, y1, x2, y2 = (float(e.get(a)) for a in ("x1", "y1", "x2", "y2"))
+            out.append((e.get("id"), min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+        elif e.tag == f"{SVG}text":
+            size = float(e.get("font-size"))
+            shown = "".join(t for t in e.itertext() if t not in
+                            {x.text for x in e.iter(f"{SVG}title")})
+            width = 0.55 * size * len(shown)
+            x, y = float(e.get("x")), float(e.get("y"))
+            left = {"start": x, "end": x - width}.get(e.get("text-anchor"), x - width / 2)
+            out.append((e.get("id"), left, y - size, left + width, y + 0.3 * size))
+    return out
+
+
+def view_box(root):
+    x, y, w, h = (float(v) for v in root.get("viewBox").split())
+    return x, y, x + w, y + h
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_nothing_is_clipped_the_viewbox_holds_every_element(name):
+    net, explanation, (root, ids) = lecture_figure(name)
+    x0, y0, x1, y1 = view_box(root)
+    assert (float(root.get("width")), float(root.get("height"))) == (x1 - x0, y1 - y0)
+    for ident, left, top, right, bottom in boxes(root):
+        assert x0 <= left and right <= x1 and y0 <= top and bottom <= y1, ident
+
+
+def test_the_lists_of_a_wide_m_stay_inside_on_a_small_network():
+    """db of the first layer of a 1-2-1 network: its list of dz sits left or right of the
+    outermost columns, where the old fixed width cut it."""
+    net = ff.Network([1, 2, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=0)
+    X = np.random.default_rng(0).standard_normal((1, 6))
+    Y = (X > 0).astype(float)
+    for quantity, indices in (("db", dict(l=2, j=1)), ("dW", dict(l=1, j=2, k=1)),
+                              ("dW", dict(l=2, j=1, k=2))):
+        root, _ = parse(draw(net, highlight=ff.explain(net, X, Y, quantity, **indices)))
+        x0, y0, x1, y1 = view_box(root)
+        for ident, left, top, right, bottom in boxes(root):
+            assert x0 <= left and right <= x1 and y0 <= top and bottom <= y1, (quantity, ident)
+
+
+@pytest.mark.parametrize("m, shown", [(1, 1), (4, 4), (6, 6), (7, 5), (12, 5)])
+def test_every_term_up_to_m_6_then_the_first_four_an_ellipsis_and_the_last(m, shown):
+    net = ff.Network([3, 3, 2], ["relu", "softmax"], "categorical_cross_entropy", seed=0)
+    X = np.random.default_rng(0).standard_normal((3, m))
+    y = np.arange(m) % 2
+    t = net.gradients(X, y, trace=True)
+    for quantity, indices, ident, row in (("dW", dict(l=2, j=1, k=2), "value-node-2-1", 0),
+                                          ("db", dict(l=2, j=2), "value-node-2-2", 1)):
+        _, ids = parse(draw(net, highlight=ff.explain(net, X, y, quantity, **indices)))
+        lines = value_lines(ids, ident)
+        numbers = [line for line in lines if "⋮" not in line]
+        assert len(numbers) == shown
+        if m <= 6:
+            assert [number_of(line) for line in lines] == pytest.approx(t["dZ2"][row], rel=1e-3)
+            assert [line.split(" = ")[0] for line in lines] == \
+                [f"dz_{{{row + 1},{i}}}^[2]" for i in range(1, m + 1)]
+        else:
+            assert lines[4] == f"⋮ ({m - 5} more)"
+            assert lines[-1].startswith(f"dz_{{{row + 1},{m}}}^[2] = ")
+
+
+def test_edges_show_the_sign_and_size_of_the_weights():
+    net, _, _ = lecture_network()
+    root, ids = parse(draw(net))
+    widths = []
+    for l in (1, 2, 3):
+        W = net.params[f"W{l}"]
+        for j in (1, 2, 3):
+            for k in (1, 2, 3):
+                edge, w = ids[f"edge-{l}-{j}-{k}"], W[j - 1, k - 1]
+                assert edge.get("stroke") == (GREEN if w > 0 else PURPLE)
+                assert float(edge.get("data-value")) == w
+                widths.append((abs(w), float(edge.get("stroke-width"))))
+    widths.sort()
+    assert all(a[1] <= b[1] for a, b in zip(widths, widths[1:]))    # wider for a larger |w|
+    assert widths[-1] == (0.9, 5.0)
+    assert "edges: green w_{j,k}^[l] > 0, purple w_{j,k}^[l] < 0" in ids["legend-1"].get(
+        "data-text")
+    # bare sizes have no weights: plain grey edges and no legend
+    root, ids = parse(draw([3, 3, 3, 3]))
+    assert {e.get("stroke") for e in root.iter(f"{SVG}line")} == {"#a3a3a3"}
+    assert "legend-1" not in ids
+
+
+def test_edges_can_show_the_gradients_instead():
+    net, X, Y = lecture_network()
+    grads = net.gradients(X, Y)
+    root, ids = parse(draw(net, edges={f"dW{l}": grads[f"dW{l}"] for l in (1, 2, 3)}))
+    for j, k in ((1, 1), (2, 3), (3, 2)):
+        g = grads["dW2"][j - 1, k - 1]
+        assert ids[f"edge-2-{j}-{k}"].get("stroke") == (GREEN if g > 0 else PURPLE)
+    assert "green dw_{j,k}^[l] > 0, purple dw_{j,k}^[l] < 0" in ids["legend-1"].get("data-text")
+    with pytest.raises(ValueError, match=r"must all be W1, W2, \.\.\. or all dW1"):
+        draw(net, edges={"W1": net.params["W1"], "dW2": grads["dW2"]})
+    with pytest.raises(ValueError, match=r"must be 3 x 3"):
+        draw(net, edges={"W1": np.zeros((2, 3))})
+
+
+def test_highlighted_edges_keep_the_highlight_and_the_others_fade():
+    net, explanation, (root, ids) = lecture_figure("z")
+    assert ids["edge-2-1-2"].get("stroke") == "#1d4ed8"
+    assert ids["edge-2-1-2"].get("stroke-opacity") is None
+    assert ids["edge-3-1-1"].get("stroke-opacity") == "0.45"
+
+
+def test_an_explanation_and_its_highlight_dict_draw_the_same():
+    net, X, Y = lecture_network()
+    for quantity, indices in CASES.values():
+        e = ff.explain(net, X, Y, quantity, **indices)
+        assert draw(net, highlight=e) == draw(net, highlight=from_explanation(e))
+
+
+@pytest.mark.parametrize("spec, error, message", [
+    ({"quantity": "w", "indices": {}}, ValueError, r"unknown highlight quantity 'w'"),
+    ({"quantity": "z", "indices": dict(l=1, j=1)}, ValueError, r"needs the indices l, j, i; "
+     r"missing i"),
+    ({"quantity": "z", "indices": dict(l=1, j=1, i=0)}, ValueError, r"index i must be an integer"),
+    ({"value": "big"}, TypeError, r"highlight value: the value must be a real number"),
+])
+def test_a_bad_quantity_is_refused(spec, error, message):
+    with pytest.raises(error, match=message):
+        draw([3, 3, 3, 3], highlight=spec)
+
+
+def test_png_of_a_labelled_figure(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG figures need matplotlib (the plot extra)")
+    net, explanation, _ = lecture_figure("dW")
+    path = draw(net, highlight=explanation, path=tmp_path / "dW.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -40,7 +40,7 @@ def figures():
                                     ("dA_prev", "dA_prev", dict(l=3, k=2, i=1)),
                                     ("dZ-softmax", "dZ", dict(l=3, j=1, i=1, fused=False))):
         explanation = ff.explain(net, X, Y, quantity, **indices)
-        draw(net, highlight=explanation.highlights, path=HERE / f"highlight-{name}.svg")
+        draw(net, highlight=explanation, path=HERE / f"highlight-{name}.svg")
 
 
 def screenshot():
