@@ -23,55 +23,51 @@ const Steps = function (DATA, EQ) {
 
   const A = (l) => (l === 0 ? mi("X") : cap("A", l));
   /* a chip's label (the library's names: dZ^[l] is ∂J/∂Z^[l]) */
-  function chip(step) {
-    if (step.key === "J") return mi("J");
-    const letter = step.key.length === 2 ? step.key : step.key;
-    return cap(letter, step.l);
-  }
+  const chip = (step) => (step.key === "J" ? mi("J") : cap(step.key, step.l));
 
   /* the step's title (text) and its vectorized equation with the shapes (MathML) */
   function vector(step) {
     const { key, l } = step, g = DATA.activations[l - 1];
-    const eq = (lhs, rhs, shapes) => row(lhs, mo("="), rhs, mo(":"), shapes);
+    const eq = (lhs, rhs, shapes) => ({ math: row(lhs, mo("="), rhs), shapes });
     switch (key) {
       case "Z": return { title: `Forward: the weighted sums of layer ${l} (eq:Z)`,
-        math: eq(cap("Z", l), row(cap("W", l), A(l - 1), mo("+"), cap("b", l)),
+        ...eq(cap("Z", l), row(cap("W", l), A(l - 1), mo("+"), cap("b", l)),
                  row(shape(n(l), m), mo("="), shape(n(l), n(l - 1)), shape(n(l - 1), m),
                      mo("+"), shape(n(l), 1))),
         note: `b^[${l}] is added to every column i = 1..${m}.` };
       case "A": return { title: `Forward: the activations of layer ${l}, ${g} (eq:A)`,
-        math: eq(cap("A", l), fn(g, cap("Z", l)), shape(n(l), m)),
+        ...eq(cap("A", l), fn(g, cap("Z", l)), shape(n(l), m)),
         note: DATA.coupled[l - 1] ? `${g} is taken column by column: a_{:,i} reads all of z_{:,i}.`
           : `${g} is taken entry by entry.` };
       case "J": return { title: `The cost J over the ${m} examples (eq:J), ${DATA.cost}`,
-        math: row(mi("J"), mo("="), fn("f", row(cap("A", L), mo(","), mi("Y")))),
+        ...eq(mi("J"), fn("f", row(cap("A", L), mo(","), mi("Y"))), row(shape(1, 1))),
         note: `One term per entry of A^[${L}]: ${n(L)} × ${m} = ${n(L) * m} terms, all below.` };
       case "dA": return l === L
         ? { title: `Backward: the seed ∂J/∂A^[${L}], from the cost`,
-            math: eq(dcap("A", L), row(frac(row("<mi mathvariant=\"normal\">∂</mi>", mi("f")),
+            ...eq(dcap("A", L), row(frac(row("<mi mathvariant=\"normal\">∂</mi>", mi("f")),
                                              row("<mi mathvariant=\"normal\">∂</mi>", cap("A", L)))),
                      shape(n(L), m)),
             note: DATA.fused ? "The kernels skip this seed at this fused output (the next step " +
               "gives (A − Y)/m directly); it is shown as the chain rule starts it." : "" }
         : { title: `Backward: ∂J/∂A^[${l}] from layer ${l + 1} (eq:dA_prev)`,
-            math: eq(dcap("A", l), row(tr(cap("W", l + 1)), dcap("Z", l + 1)),
+            ...eq(dcap("A", l), row(tr(cap("W", l + 1)), dcap("Z", l + 1)),
                      row(shape(n(l), m), mo("="), shape(n(l), n(l + 1)), shape(n(l + 1), m))),
             note: l === 0 ? "The last step: the inputs need no gradient, but the chain reaches them."
               : "" };
       case "dZ": return { title: `Backward: ∂J/∂Z^[${l}] (eq:dZ)`,
-        math: DATA.coupled[l - 1]
+        ...(DATA.coupled[l - 1]
           ? eq(row(dJz(l)), row(frac(row("<mi mathvariant=\"normal\">∂</mi>", sym("a", [":", "i"], l)),
                                      row("<mi mathvariant=\"normal\">∂</mi>", sym("z", [":", "i"], l))),
                                 dJa(l)), shape(n(l), 1))
-          : eq(dcap("Z", l), row(dcap("A", l), mo("⊙"), fn(`${g}′`, cap("Z", l))), shape(n(l), m)),
+          : eq(dcap("Z", l), row(dcap("A", l), mo("⊙"), fn(`${g}′`, cap("Z", l))), shape(n(l), m))),
         note: DATA.coupled[l - 1] ? `One Jacobian (${n(l)} × ${n(l)}) per column i.` : "" };
       case "dW": return { title: `Gradient: ∂J/∂W^[${l}], a sum over the examples (eq:dW)`,
-        math: eq(dcap("W", l), row(dcap("Z", l), tr(A(l - 1))),
+        ...eq(dcap("W", l), row(dcap("Z", l), tr(A(l - 1))),
                  row(shape(n(l), n(l - 1)), mo("="), shape(n(l), m), shape(m, n(l - 1)))),
         note: `Entry (j, k) is row j of ∂J/∂Z^[${l}] times row k of ${l === 1 ? "X" : `A^[${l - 1}]`}, ` +
           `summed over the ${m} columns i.` + (DATA.l2 > 0 ? ` Plus (λ/m) W^[${l}] from L2.` : "") };
       default: return { title: `Gradient: ∂J/∂b^[${l}], a sum over the examples (eq:db)`,
-        math: eq(dcap("b", l), row(`<munder>${mo("∑")}${mi("i")}</munder>`, dJz(l)),
+        ...eq(dcap("b", l), row(`<munder>${mo("∑")}${mi("i")}</munder>`, dJz(l)),
                  shape(n(l), 1)),
         note: `Entry j is the sum of row j of ∂J/∂Z^[${l}] over the ${m} columns i.` };
     }
