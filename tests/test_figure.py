@@ -518,3 +518,13 @@ def test_png_of_a_labelled_figure(tmp_path):
     net, explanation, _ = lecture_figure("dW")
     path = draw(net, highlight=explanation, path=tmp_path / "dW.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bare_sizes_with_the_activation_named_say_it():
+    net, X, Y = lecture_network()
+    spec = from_explanation(ff.explain(net, X, Y, "a", l=1, j=1, i=1))
+    legend = markup_of(parse(draw([3, 3, 3, 3], highlight=spec))[0], "legend")
+    assert legend[0].startswith("orange: a_{1,1}^[1] = g(z_{1,1}^[1])")
+    legend = markup_of(parse(draw([3, 3, 3, 3], highlight=dict(spec, activation="relu")))[0],
+                       "legend")
+    assert legend[0].startswith("orange: a_{1,1}^[1] = relu(z_{1,1}^[1])")

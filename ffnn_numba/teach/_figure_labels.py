@@ -163,17 +163,15 @@ def _dz(ix, vals, target, value, spec, activation):
             "blue: none: the shortcut reads a and y of this node only"])
     terms = {e: [f"da_{{{e[2]},{i}}}^[{l}] · ∂a_{{{e[2]},{i}}}/∂z_{{{j},{i}}} = "
                  f"{number(vals[e][0])}"] for e in nodes}
+    orange = (f"orange: dz_{{{j},{i}}}^[{l}] = Σ_p da_{{p,{i}}}^[{l}] "
+              f"∂a_{{p,{i}}}/∂z_{{{j},{i}}}, its value on the node; {defs}")
     if len(nodes) == 1:
-        return Labels(own, terms, frozenset(), [
-            f"orange: dz_{{{j},{i}}}^[{l}] = Σ_p da_{{p,{i}}}^[{l}] ∂a_{{p,{i}}}/∂z_{{{j},{i}}}, "
-            f"its value on the node; {defs}",
-            f"blue: the sum's one term (element-wise: p = {j} only), the product "
-            f"da_{{{j},{i}}}^[{l}] · ∂a_{{{j},{i}}}/∂z_{{{j},{i}}}"])
-    return Labels(own, terms, frozenset(), [
-        f"orange: dz_{{{j},{i}}}^[{l}] = Σ_p da_{{p,{i}}}^[{l}] ∂a_{{p,{i}}}/∂z_{{{j},{i}}}, "
-        f"its value on the node; {defs}",
-        f"blue: on each node p, the product da_{{p,{i}}}^[{l}] · ∂a_{{p,{i}}}/∂z_{{{j},{i}}}, "
-        f"one term of the sum over p"])
+        blue = (f"blue: the sum's one term (element-wise: p = {j} only), the product "
+                f"da_{{{j},{i}}}^[{l}] · ∂a_{{{j},{i}}}/∂z_{{{j},{i}}}")
+    else:
+        blue = (f"blue: on each node p, the product da_{{p,{i}}}^[{l}] · "
+                f"∂a_{{p,{i}}}/∂z_{{{j},{i}}}, one term of the sum over p")
+    return Labels(own, terms, frozenset(), [orange, blue])
 
 
 def _dw(ix, vals, target, value, spec, activation):

@@ -95,7 +95,7 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edge
         number is labelled with its symbol (w_{j,k}, a_{k,i}, z_p and exp(z_p), dz_{j,i}, the
         products da·∂a/∂z), the target shows its own value and the legend says what orange
         and blue are for that quantity; ``"fused"`` (dZ of a fused output: the shortcut
-        (a − y)/m) and ``"bias"`` (z's b_j) add to it. An ``Explanation`` (``ff.explain``)
+        (a − y)/m), ``"bias"`` (z's b_j) and ``"activation"`` (layer l's) add to it. An ``Explanation`` (``ff.explain``)
         gives all of these itself.
     path : str or path-like, optional
         Write the figure here and return the path. Without it, return the SVG text (or the
@@ -131,7 +131,7 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edge
     activations = getattr(net_or_sizes, "activations", None)
     if spec["quantity"] is not None:
         l = spec["indices"].get("l")
-        activation = activations[l - 1] if activations and l else None
+        activation = spec["activation"] or (activations[l - 1] if activations and l else None)
         labels = describe(spec, activation)
     elif spec["target"] is not None or spec["values"]:
         labels = generic(spec)
@@ -149,7 +149,8 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edge
 
 # -- the highlight ------------------------------------------------------------------------
 
-KEYS = ("target", "terms", "example", "quantity", "indices", "value", "fused", "bias")
+KEYS = ("target", "terms", "example", "quantity", "indices", "value", "fused", "bias",
+        "activation")
 QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
 NEEDS = {"z": "lji", "a": "lji", "dZ": "lji", "dA": "lji", "dW": "ljk", "db": "lj",
          "dA_prev": "lki", "J": ""}
@@ -165,6 +166,9 @@ def from_explanation(explanation):
         spec["fused"] = len(explanation.steps) == 2
     if explanation.quantity == "z":    # its last term is b_j
         spec["bias"] = explanation.terms[-1]
+    activations, l = getattr(explanation, "activations", None), explanation.indices.get("l")
+    if activations and l:              # where the explanation keeps its network's
+        spec["activation"] = activations[l - 1]
     return spec
 
 
@@ -174,7 +178,7 @@ def check_highlight(highlight, sizes):
     if highlight is not None and hasattr(highlight, "highlights"):
         highlight = from_explanation(highlight)
     spec = {"target": None, "values": {}, "example": None, "quantity": None, "indices": {},
-            "value": None, "fused": False, "bias": None}
+            "value": None, "fused": False, "bias": None, "activation": None}
     if highlight is None:
         return spec
     if not isinstance(highlight, dict):
@@ -198,6 +202,8 @@ def check_highlight(highlight, sizes):
         if highlight.get(key) is not None:
             spec[key] = _real(highlight[key], f"highlight {key}")
     spec["fused"] = bool(highlight.get("fused", False))
+    if highlight.get("activation") is not None:
+        spec["activation"] = str(highlight["activation"])
     if highlight.get("quantity") is not None:
         spec["quantity"] = validation.check_choice("highlight quantity", highlight["quantity"],
                                                    QUANTITIES)
@@ -377,7 +383,7 @@ def styled_edges(edges, symbol, shown):
         value = shown[e.l][e.j - 1][e.k - 1]
         colour = EDGE_COLOURS["positive" if value > 0 else "negative" if value < 0 else "zero"]
         size = 0.6 + 4.4 * abs(value) / largest if largest > 0 else 0.6
-        out.append(e._replace(stroke=colour, stroke_width=round(size, 2), value=value))
+        out.append(Edge(*e[:8], stroke=colour, stroke_width=round(size, 2), value=value))
     if not shown:
         return out, None
     return out, edge_legend(symbol, largest)
@@ -487,7 +493,7 @@ def fit(layout):
     y0 = min(b[1] for b in boxes) - PAD
     x1 = max(b[2] for b in boxes) + PAD
     y1 = max(b[3] for b in boxes) + PAD
-    return layout._replace(x0=x0, y0=y0, width=x1 - x0, height=y1 - y0)
+    return Layout(x1 - x0, y1 - y0, *layout[2:7], x0=x0, y0=y0)
 
 
 PAD = 12
