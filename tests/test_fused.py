@@ -109,3 +109,18 @@ def test_explain_on_the_chain_shows_the_softmax_step_not_the_shortcut():
     assert "Σ_p" in long_way and "(a_{1,1}^{[3]} − y_{1,1}) / m" not in long_way
     assert ff.explain(chain, X, Y, "dZ", l=3, j=1, i=1).value == pytest.approx(
         ff.explain(net, X, Y, "dZ", l=3, j=1, i=1).value, rel=1e-12)
+
+
+def test_the_explorer_shows_the_chain_of_an_unfused_network(tmp_path):
+    from ffnn_numba.cli import main
+    from ffnn_numba.teach.explore import explorer_data, with_fused
+    net, X, Y = lecture_network()
+    chain = with_fused(net, False)
+    assert not chain.fused and np.array_equal(chain.theta, net.theta)
+    assert with_fused(net, None) is net
+    data = explorer_data(chain, X, Y)
+    assert data["fused"] is False
+    np.testing.assert_allclose(data["layers"][3]["dZ"], explorer_data(net, X, Y)["layers"][3]["dZ"],
+                               rtol=1e-12, atol=1e-15)
+    assert main(["explore", "--unfused", "--output", str(tmp_path / "chain.html")]) == 0
+    assert '"fused":false' in (tmp_path / "chain.html").read_text()

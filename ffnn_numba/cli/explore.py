@@ -31,6 +31,9 @@ def add(commands):
                    help="node rows a layer shows before it is elided (default 7)")
     p.add_argument("--output", default="explore.html",
                    help="where to write (default explore.html)")
+    p.add_argument("--unfused", action="store_true",
+                   help="run a fused output/cost pair the long way, as the derivation writes "
+                        "it: the seed and the output activation's backward step")
     p.set_defaults(run=run)
 
 
@@ -39,6 +42,7 @@ def run(args):
     from ..teach.explore import explore_command
     path = explore_command(args.output, layers=args.layers, activations=args.activations,
                            cost=args.cost, model=args.model, data=args.data, m=args.m,
-                           seed=args.seed, backend=args.backend, max_nodes=args.max_nodes)
+                           seed=args.seed, backend=args.backend, max_nodes=args.max_nodes,
+                           fused=False if args.unfused else None)
     print(f"explorer written to {path}: open it in a browser (no server needed)")
     return 0

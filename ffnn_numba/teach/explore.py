@@ -219,7 +219,7 @@ them too. Next/Prev (or the arrow keys) step through the derivation in its order
 # -- the command line ---------------------------------------------------------------------
 
 def explore_command(output, *, layers=None, activations=None, cost=None, model=None,
-                    data=None, m=4, seed=0, backend="loops", max_nodes=7):
+                    data=None, m=4, seed=0, backend="loops", max_nodes=7, fused=None):
     """What ``ffnn-numba explore`` runs: build or load the network, take the examples,
     write the page to ``output`` and return its path.
 
@@ -230,7 +230,9 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
     (binary with one output), on random examples (``examples.example_problem``). With
     ``model`` (a file of ``ffnn-numba train``) the examples are the first m rows of ``data``
     (a CSV file), read with the model's preprocessing; without ``data`` they are random
-    (``examples.random_examples``), drawn with ``seed``.
+    (``examples.random_examples``), drawn with ``seed``. ``fused=False`` runs a fused
+    output/cost pair the long way (``Network(fused=False)``: the seed and the activation's
+    backward step).
     """
     m = validation.check_positive_int(m, "m")
     if m > MAX_EXAMPLES:
@@ -240,6 +242,8 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
             raise ValueError("a model file gives the network: leave out layers, activations "
                              "and cost")
         net = Network.load(model, backend=backend)
+        X, Y = (csv_examples(net, model, data, m) if data is not None
+                else random_examples(net, m, seed))
     else:
         if data is not None:
             raise ValueError("data needs a model (from ffnn-numba train) to read it with")
@@ -247,10 +251,19 @@ def explore_command(output, *, layers=None, activations=None, cost=None, model=N
             from ..tabular import check_size
             check_size(layers)
         net, X, Y = example_problem(layers, activations, cost, m, backend, seed)
-        return write_explorer(net, X, Y, output, max_nodes=max_nodes)
-    X, Y = (csv_examples(net, model, data, m) if data is not None
-            else random_examples(net, m, seed))
-    return write_explorer(net, X, Y, output, max_nodes=max_nodes)
+    return write_explorer(with_fused(net, fused), X, Y, output, max_nodes=max_nodes)
+
+
+def with_fused(net, fused):
+    """``net``, or a copy of it made with ``Network(..., fused=fused)`` (same parameters,
+    backend, dtype, l2 and metadata) where ``fused`` is given."""
+    if fused is None or fused == net.fused:
+        return net
+    copy_ = Network(net.layer_sizes, net.activations, net.cost_name, backend=net.backend,
+                    dtype=net.dtype, l2=net.l2, fused=fused)
+    copy_.theta[...] = net.theta
+    copy_.metadata = dict(net.metadata)
+    return copy_
 
 
 def draw_command(output, *, layers=None, model=None, max_nodes=7):
