@@ -352,7 +352,7 @@ LEGENDS = {
           "blue: the factors of the sum's 3 terms, each the product w_{1,k}^[2] · a_{k,1}^[1]"],
     "a-softmax": ["blue: on each node p, z_{p,1}^[3] and exp(z_{p,1}^[3]), a term of the "
                   "denominator"],
-    "a-relu": ["orange: a_{1,1}^[1] = relu(z_{1,1}^[1])", "the number under the node is z, not a"],
+    "a-relu": ["orange: a_{1,1}^[1] = relu(z_{1,1}^[1])", "the number beside the node is z, not a"],
     "J": ["blue: on each output node j, Σ_i J_{j,i}", "a part of J, not a_j^[3]"],
     "seed": ["the seed of backpropagation", "blue: a_{1,1}^[3], the output it reads"],
     "dZ-fused": ["the fused shortcut (no sum over p)", "blue: none"],

@@ -111,7 +111,7 @@ def _act(ix, vals, target, value, spec, activation):
                           f"orange: a_{{{j},{i}}}^[{l}] = {g}(z_{{{j},{i}}}^[{l}]), its value "
                           f"on the node",
                           f"blue: z_{{{j},{i}}}^[{l}], the one number it reads ({g} is "
-                          f"element-wise; the number under the node is z, not a)"])
+                          f"element-wise; the number beside the node is z, not a)"])
     terms, total = {}, 0.0
     for e in nodes:
         z = vals[e][0]
