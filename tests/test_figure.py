@@ -523,6 +523,7 @@ def test_png_of_a_labelled_figure(tmp_path):
 def test_bare_sizes_with_the_activation_named_say_it():
     net, X, Y = lecture_network()
     spec = from_explanation(ff.explain(net, X, Y, "a", l=1, j=1, i=1))
+    assert spec.pop("activation") == "relu"   # an explanation knows its network's
     legend = markup_of(parse(draw([3, 3, 3, 3], highlight=spec))[0], "legend")
     assert legend[0].startswith("orange: a_{1,1}^[1] = g(z_{1,1}^[1])")
     legend = markup_of(parse(draw([3, 3, 3, 3], highlight=dict(spec, activation="relu")))[0],

@@ -61,9 +61,12 @@ class Explanation:
     layer_sizes : list of int
     """
 
-    def __init__(self, quantity, indices, built, backend, dtype, kernel, layer_sizes,
-                 verbose=False):
-        self.quantity, self.indices, self.backend = quantity, indices, backend
+    def __init__(self, quantity, indices, built, net, kernel, verbose=False):
+        self.quantity, self.indices, self.backend = quantity, indices, net.backend
+        layer_sizes, dtype = net.layer_sizes, net.dtype
+        # what the figure shows beside the equation: the activations and the weights
+        self.activations = list(net.activations)
+        self.weights = {f"W{l}": net.params[f"W{l}"].copy() for l in range(1, len(layer_sizes))}
         self.lhs, self.steps, self.rows = built.lhs, built.steps, built.rows
         self._numbers = built.numbers
         self.value, self.recomputed = float(built.value), float(built.recomputed)
@@ -132,11 +135,13 @@ class Explanation:
     def draw(self, path=None, format=None):
         """The network's figure with this equation's target and terms highlighted.
 
-        Calls ``ffnn_numba.teach.figure.draw(self.layer_sizes, highlight=self.highlights, path=path,
-        format=format)``: with ``path`` None it returns the SVG text.
+        Calls ``ffnn_numba.teach.figure.draw(self.layer_sizes, highlight=self, path=path,
+        format=format, edges=self.weights)``, so every number is labelled with its symbol and
+        the edges show the network's weights: with ``path`` None it returns the SVG text.
         """
         from .figure import draw   # imported here: the figure is optional
-        return draw(self.layer_sizes, highlight=self.highlights, path=path, format=format)
+        return draw(self.layer_sizes, highlight=self, path=path, format=format,
+                    edges=self.weights)
 
     def _repr_html_(self):
         """The figure above the equation, for notebooks (None, so that the LaTeX form shows,
@@ -217,8 +222,7 @@ def explain(net, X, Y, quantity, l=None, j=None, k=None, i=None, *, fused=None,
                 long_way=fused is False, cost=net.cost(X, Y) if quantity == "J" else None)
     indices = {letter: {"l": l, "j": j, "k": k, "i": i}[letter] for letter in needs}
     built = BUILDERS[quantity](c)
-    return Explanation(quantity, indices, built, net.backend, net.dtype,
-                       computed_by(net, quantity, l, m), sizes, verbose)
+    return Explanation(quantity, indices, built, net, computed_by(net, quantity, l, m), verbose)
 
 
 # -- which kernel computed the value -------------------------------------------------------

@@ -95,8 +95,8 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edge
         number is labelled with its symbol (w_{j,k}, a_{k,i}, z_p and exp(z_p), dz_{j,i}, the
         products da·∂a/∂z), the target shows its own value and the legend says what orange
         and blue are for that quantity; ``"fused"`` (dZ of a fused output: the shortcut
-        (a − y)/m), ``"bias"`` (z's b_j) and ``"activation"`` (layer l's) add to it. An ``Explanation`` (``ff.explain``)
-        gives all of these itself.
+        (a − y)/m), ``"bias"`` (z's b_j) and ``"activation"`` (layer l's) add to it. An
+        ``Explanation`` (``ff.explain``) gives all of these itself.
     path : str or path-like, optional
         Write the figure here and return the path. Without it, return the SVG text (or the
         PNG bytes).
