@@ -438,7 +438,8 @@ def test_explanation_draws_its_figure():
     net, X, Y = problem(["relu", "tanh", "softmax"], "categorical_cross_entropy")
     e = ff.explain(net, X, Y, "z", l=2, j=2, i=3)
     svg = e.draw()
-    assert svg == ff.draw([3, 3, 3, 3], highlight=e.highlights, format="svg")
+    assert svg == ff.draw(net, highlight=e, format="svg")   # labelled, the weights on the edges
+    assert svg != ff.draw([3, 3, 3, 3], highlight=e.highlights, format="svg")
     assert svg.lstrip().startswith("<svg") or "<svg" in svg[:200]
     page = e._repr_html_()
     assert svg in page and e.latex() in page and page.index(svg) < page.index(e.latex())

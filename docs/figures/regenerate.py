@@ -44,35 +44,62 @@ def figures():
 
 
 def screenshot():
+    """The explorer's screenshots: explorer.png and explorer-softmax-dZ.png at 1400 px, and
+    the page at the three widths its layout is tested at (390, 1024, 1400 px)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.action_chains import ActionChains
     except ImportError:
-        print("no selenium: explorer.png not regenerated", file=sys.stderr)
+        print("no selenium: the explorer's screenshots not regenerated", file=sys.stderr)
         return
     browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if browser is None or driver_path is None:
-        print("no chromium or chromedriver: explorer.png not regenerated", file=sys.stderr)
+        print("no chromium or chromedriver: the explorer's screenshots not regenerated",
+              file=sys.stderr)
         return
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                 "--window-size=1400,1150", "--force-device-scale-factor=1"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            page = write_explorer(*lecture_network(), Path(tmp) / "explore.html")
-            driver.get(page.as_uri())
-            for node, equation, name in (("node-2-1", "eq-z", "explorer.png"),
-                                         # part 3's key step: seed → softmax's p-sum → (a − y)/m
-                                         ("node-3-1", "eq-dZ", "explorer-softmax-dZ.png")):
-                driver.find_element("id", node).click()
-                ActionChains(driver).move_to_element(driver.find_element("id", equation)).perform()
+
+    def open_page(page, width, height):
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     f"--window-size={width},{height}", "--force-device-scale-factor=1"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(driver_path))
+        # Chromium's window is at least 500 px wide: the viewport is set exactly
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        driver.get(page.as_uri())
+        return driver
+
+    def show(driver, mode, node, equation):
+        """Hover an equation of a clicked node, pin one, or step to dW^[3]."""
+        if mode == "step":
+            driver.find_element("css selector", "#steps button[data-key='dW'][data-l='3']").click()
+            return
+        driver.find_element("id", node).click()
+        if mode == "pin":
+            driver.find_element("id", equation).click()
+        away = ("id", equation) if mode == "hover" else ("tag name", "h1")
+        ActionChains(driver).move_to_element(driver.find_element(*away)).perform()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page = write_explorer(*lecture_network(), Path(tmp) / "explore.html")
+        shots = [((1400, 1150), "hover", "node-2-1", "eq-z", "explorer.png"),
+                 # part 3's key step: seed → softmax's p-sum → (a − y)/m
+                 ((1400, 1150), "hover", "node-3-1", "eq-dZ", "explorer-softmax-dZ.png"),
+                 ((390, 1500), "pin", "node-2-1", "eq-z", "explorer-390.png"),   # a phone
+                 ((1024, 1100), "step", None, None, "explorer-1024.png"),
+                 ((1400, 1100), "pin", "node-3-1", "eq-dZ", "explorer-1400.png")]
+        for (width, height), mode, node, equation, name in shots:
+            driver = open_page(page, width, height)
+            try:
+                show(driver, mode, node, equation)
+                if width < 500:   # the figure above, the stepper and the equations below
+                    driver.execute_script("document.getElementById('stepper').scrollIntoView()")
                 driver.save_screenshot(str(HERE / name))
-    finally:
-        driver.quit()
+            finally:
+                driver.quit()
 
 
 def tutorial():
