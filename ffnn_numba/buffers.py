@@ -113,3 +113,12 @@ def initialize(params, layer_sizes, activations, init, rng):
             W = 0.01 * rng.standard_normal((n, n_prev))
         params[f"W{l}"] = W
         params[f"b{l}"] = np.zeros((n, 1))
+
+
+def own_array(value):
+    """``value``, or a plain C-contiguous writeable copy where it is an array that is not one
+    (a memory map, read-only or not; an unaligned or strided array)."""
+    if isinstance(value, np.ndarray) and (type(value) is not np.ndarray
+                                          or not value.flags.carray):
+        return np.array(value, order="C")
+    return value

@@ -121,3 +121,20 @@ def multiply_adds(layers, m):
     dW^[l] in every layer, dA^[l-1] in every layer but the first (dJ/dX is not needed)."""
     n = layers[:, N]
     return int(sum(n[l] * n[l - 1] * m * (2 + (l > 1)) for l in range(1, len(n))))
+
+
+def layer_table(layer_sizes, activations, m=None):
+    """The layers as a text table: l, n^[l], activation, the shapes of W^[l], b^[l] and of
+    Z^[l], A^[l] for a batch of m examples, and the parameter counts."""
+    col = "m" if m is None else str(m)
+    rows = [("l", "n^[l]", "activation", "W^[l]", "b^[l]", "Z^[l], A^[l]", "parameters")]
+    rows.append(("0", str(layer_sizes[0]), "(input X = A^[0])", "", "",
+                 f"({layer_sizes[0]}, {col})", ""))
+    for l, activation in enumerate(activations, start=1):
+        n, n_prev = layer_sizes[l], layer_sizes[l - 1]
+        rows.append((str(l), str(n), activation, f"({n}, {n_prev})", f"({n}, 1)",
+                     f"({n}, {col})", str(n * (n_prev + 1))))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

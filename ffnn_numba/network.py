@@ -9,21 +9,12 @@ import threading
 import numpy as np
 
 from . import kernels, reference, registry, validation, vectorized
-from .buffers import Parameters, initialize
-from .layout import make_layers, n_params
+from .buffers import Parameters, initialize, own_array
+from .layout import layer_table, make_layers, n_params
 from .fitting import Trainable
 from .runner import Runner, one_call_at_a_time
 
 EQUATIONS = {"loops": kernels, "numpy": vectorized, "reference": reference.ENGINE.eq}
-
-
-def _own_array(value):
-    """``value``, or a plain C-contiguous writeable copy where it is an array that is not one
-    (a memory map, read-only or not; an unaligned or strided array)."""
-    if isinstance(value, np.ndarray) and (type(value) is not np.ndarray
-                                          or not value.flags.carray):
-        return np.array(value, order="C")
-    return value
 
 
 class Network(Trainable):
@@ -137,10 +128,10 @@ class Network(Trainable):
         # memory maps, which the compiled kernels cannot write (nor take without compiling
         # anew): every array becomes a writeable C-contiguous copy of its own, so training a
         # loaded network never writes into the file it came from.
-        state = {k: _own_array(v) for k, v in state.items()}
+        state = {k: own_array(v) for k, v in state.items()}
         if state.get("optimizer_state") is not None:
             optimizer, kept, steps = state["optimizer_state"]
-            state["optimizer_state"] = (optimizer, _own_array(kept), steps)
+            state["optimizer_state"] = (optimizer, own_array(kept), steps)
         self.__dict__.update(state)
         self._runner = Runner(self._layers, self.layer_sizes, self._theta, self._grad,
                               self._cost_code, self._fused)
@@ -283,20 +274,9 @@ class Network(Trainable):
     def summary(self, m=None):
         """A table of the layers: l, n^[l], activation, the shapes of W^[l], b^[l] and of
         Z^[l], A^[l] for a batch of m examples, and the parameter counts."""
-        col = "m" if m is None else str(m)
-        rows = [("l", "n^[l]", "activation", "W^[l]", "b^[l]", "Z^[l], A^[l]", "parameters")]
-        rows.append(("0", str(self.layer_sizes[0]), "(input X = A^[0])", "", "",
-                     f"({self.layer_sizes[0]}, {col})", ""))
-        for l, activation in enumerate(self.activations, start=1):
-            n, n_prev = self.layer_sizes[l], self.layer_sizes[l - 1]
-            rows.append((str(l), str(n), activation, f"({n}, {n_prev})", f"({n}, 1)",
-                         f"({n}, {col})", str(n * (n_prev + 1))))
-        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        lines.append(f"cost: {self.cost_name}; {len(self._theta)} parameters; "
-                     f"dtype {np.dtype(self.dtype).name}; backend {self.backend}")
-        return "\n".join(lines)
+        table = layer_table(self.layer_sizes, self.activations, m)
+        return (f"{table}\ncost: {self.cost_name}; {len(self._theta)} parameters; "
+                f"dtype {np.dtype(self.dtype).name}; backend {self.backend}")
 
     def _check_work(self, what, m, passes=1, batches=1, fewer="examples"):
         """On the reference backend: refuse a call that would run for minutes, or warn

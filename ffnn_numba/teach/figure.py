@@ -14,13 +14,14 @@ The SVG is written as text (no dependency); elements carry stable ids and classe
 and the classes ``node``, ``edge``, ``highlight``, ``term``, ``target``. PNG goes through
 matplotlib (the ``plot`` extra), from the same layout.
 """
-import numbers
 import os
-from typing import NamedTuple
 
 from .. import files, validation
+from ._figure_highlight import (KEYS, NEEDS, QUANTITIES, check_element,  # noqa: F401
+                                check_highlight, edge_numbers, from_explanation)
 from ._figure_labels import describe, edge_legend, generic, number, runs, wrap
-from ._figure_svg import EDGE_COLOURS, NODE_RADIUS, render_png, render_svg, text_size
+from ._figure_svg import EDGE_COLOURS, NODE_RADIUS, render_png, render_svg
+from ._figure_text import Edge, Layout, Node, Text, beside_nodes, fit, value_layout  # noqa: F401
 
 ROW = 84          # vertical distance between node centres
 COLUMN = 180      # horizontal distance between layers
@@ -28,52 +29,6 @@ MARGIN = 80
 TOP = 78          # room for the layer labels above the columns
 BOTTOM = 84       # room for n^[l] and the elision note below them
 LIST_ROOM = 60    # more between the columns where a node lists its numbers for i = 1..m
-
-
-class Node(NamedTuple):
-    l: int
-    j: int
-    x: float
-    y: float
-    label: tuple      # runs of (text, shift), shift "" | "sub" | "super"
-    classes: tuple
-
-
-class Edge(NamedTuple):
-    l: int
-    j: int
-    k: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    classes: tuple
-    stroke: str = None          # by the sign of the edge's number, where edges show numbers
-    stroke_width: float = None  # by its size
-    value: float = None         # w_{j,k}^[l] (or the gradient) the edge stands for
-
-
-class Text(NamedTuple):
-    id: str
-    x: float
-    y: float
-    runs: tuple
-    classes: tuple
-    anchor: str = "middle"
-    title: str = ""
-    plain: str = ""   # the label's markup (z_{2,1}^[2] = 0.5), written as data-text
-
-
-class Layout(NamedTuple):
-    width: float
-    height: float
-    nodes: list
-    edges: list
-    texts: list       # layer labels, sizes, ellipses, elision notes, the legend
-    values: list      # the highlighted elements' numbers, each with its symbol
-    title: str
-    x0: float = 0.0   # the viewBox's corner: the bounds of everything drawn, with a margin
-    y0: float = 0.0
 
 
 def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edges=None):
@@ -145,147 +100,6 @@ def draw(net_or_sizes, highlight=None, path=None, format=None, max_nodes=7, edge
     if path is None:
         return text
     return files.write_text(path, text)
-
-
-# -- the highlight ------------------------------------------------------------------------
-
-KEYS = ("target", "terms", "example", "quantity", "indices", "value", "fused", "bias",
-        "activation")
-QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
-NEEDS = {"z": "lji", "a": "lji", "dZ": "lji", "dA": "lji", "dW": "ljk", "db": "lj",
-         "dA_prev": "lki", "J": ""}
-
-
-def from_explanation(explanation):
-    """The highlight dict of an ``Explanation``: its elements and numbers, with what the
-    figure needs to label them (quantity, indices, value; the shortcut of a fused dZ, z's
-    bias)."""
-    spec = dict(explanation.highlights, quantity=explanation.quantity,
-                indices=dict(explanation.indices), value=explanation.value)
-    if explanation.quantity == "dZ":   # the shortcut (a − y)/m: no sum, two steps
-        spec["fused"] = len(explanation.steps) == 2
-    if explanation.quantity == "z":    # its last term is b_j
-        spec["bias"] = explanation.terms[-1]
-    activations, l = getattr(explanation, "activations", None), explanation.indices.get("l")
-    if activations and l:              # where the explanation keeps its network's
-        spec["activation"] = activations[l - 1]
-    return spec
-
-
-def check_highlight(highlight, sizes):
-    """The highlight as a dict: target, {elem: [values]}, example, and the quantity, its
-    indices and value (None where not given), every index checked."""
-    if highlight is not None and hasattr(highlight, "highlights"):
-        highlight = from_explanation(highlight)
-    spec = {"target": None, "values": {}, "example": None, "quantity": None, "indices": {},
-            "value": None, "fused": False, "bias": None, "activation": None}
-    if highlight is None:
-        return spec
-    if not isinstance(highlight, dict):
-        raise TypeError(f"highlight must be a dict with keys 'target', 'terms', 'example'; "
-                        f"got {type(highlight).__name__}")
-    unknown = set(highlight) - set(KEYS)
-    if unknown:
-        raise ValueError(f"highlight has unknown keys {sorted(map(str, unknown))}; valid: "
-                         + ", ".join(map(repr, KEYS)))
-    if highlight.get("target") is not None:
-        spec["target"] = check_element(highlight["target"], sizes, "highlight target")
-    for n, term in enumerate(highlight.get("terms") or ()):
-        where = f"highlight term {n}"
-        if not isinstance(term, (tuple, list)) or len(term) != 2:
-            raise ValueError(f"{where} must be a pair (elem, value); got {term!r}")
-        elem = check_element(term[0], sizes, where)
-        spec["values"].setdefault(elem, []).append(_real(term[1], where))
-    if highlight.get("example") is not None:
-        spec["example"] = validation.check_positive_int(highlight["example"], "highlight example i")
-    for key in ("value", "bias"):
-        if highlight.get(key) is not None:
-            spec[key] = _real(highlight[key], f"highlight {key}")
-    spec["fused"] = bool(highlight.get("fused", False))
-    if highlight.get("activation") is not None:
-        spec["activation"] = str(highlight["activation"])
-    if highlight.get("quantity") is not None:
-        spec["quantity"] = validation.check_choice("highlight quantity", highlight["quantity"],
-                                                   QUANTITIES)
-        spec["indices"] = _check_indices(spec["quantity"], highlight.get("indices"), sizes)
-    return spec
-
-
-def _real(value, where):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: the value must be a real number; got {value!r}")
-    return float(value)
-
-
-def _check_indices(quantity, indices, sizes):
-    """The 1-based indices a quantity needs (l = L for J and the seed where not given)."""
-    indices = dict(indices or {})
-    L = len(sizes) - 1
-    if quantity in ("J", "dA"):
-        indices.setdefault("l", L)
-    needs = NEEDS[quantity]
-    missing = [letter for letter in needs if indices.get(letter) is None]
-    if missing:
-        raise ValueError(f"highlight quantity {quantity!r} needs the indices {', '.join(needs)}; "
-                         f"missing {', '.join(missing)}")
-    for letter, value in indices.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"highlight index {letter} must be an integer from 1; got {value!r}")
-    return {letter: int(value) for letter, value in indices.items()}
-
-
-def check_element(elem, sizes, where):
-    """("node", l, j) or ("edge", l, j, k) as a tuple of ints, each index in range."""
-    kind = elem[0] if isinstance(elem, (tuple, list)) and elem else None
-    if kind not in ("node", "edge") or len(elem) != (3 if kind == "node" else 4):
-        raise ValueError(f"{where} must be ('node', l, j) or ('edge', l, j, k); got {elem!r}")
-    for index in elem[1:]:
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
-            raise TypeError(f"{where}: indices must be integers; got {elem!r}")
-    L = len(sizes) - 1
-    l, j = int(elem[1]), int(elem[2])
-    low = 0 if kind == "node" else 1
-    if not low <= l <= L:
-        raise ValueError(f"{where} {tuple(elem)!r}: layer l = {l} is out of range: "
-                         f"{'nodes' if kind == 'node' else 'weights'} lie in layers {low}..{L}")
-    if not 1 <= j <= sizes[l]:
-        raise ValueError(f"{where} {tuple(elem)!r}: j = {j} is out of range: layer {l} has "
-                         f"nodes 1..{sizes[l]}")
-    if kind == "node":
-        return ("node", l, j)
-    k = int(elem[3])
-    if not 1 <= k <= sizes[l - 1]:
-        raise ValueError(f"{where} {tuple(elem)!r}: k = {k} is out of range: layer {l - 1} "
-                         f"has nodes 1..{sizes[l - 1]}")
-    return ("edge", l, j, k)
-
-
-def edge_numbers(net_or_sizes, edges, sizes):
-    """(symbol, {l: rows of numbers}) of what the edges show, or None."""
-    if edges is False:
-        return None
-    if edges is None:
-        params = getattr(net_or_sizes, "params", None)
-        if params is None:
-            return None
-        edges = {f"W{l}": params[f"W{l}"] for l in range(1, len(sizes))}
-    if not isinstance(edges, dict) or not edges:
-        raise TypeError("edges must be None, False or a dict of arrays {'W1': ..., ...} or "
-                        "{'dW1': ..., ...}")
-    gradient = all(str(key).startswith("dW") for key in edges)
-    if not gradient and not all(str(key).startswith("W") for key in edges):
-        raise ValueError(f"edges' keys must all be W1, W2, ... or all dW1, dW2, ...; got "
-                         f"{sorted(map(str, edges))}")
-    prefix, shown = ("dW" if gradient else "W"), {}
-    for l in range(1, len(sizes)):
-        rows = edges.get(f"{prefix}{l}")
-        if rows is None:
-            continue
-        rows = [[float(x) for x in row] for row in rows]
-        if len(rows) != sizes[l] or any(len(row) != sizes[l - 1] for row in rows):
-            raise ValueError(f"edges[{prefix}{l}!r] must be {sizes[l]} x {sizes[l - 1]}")
-        shown[l] = rows
-    return ("dw_{j,k}^[l]" if gradient else "w_{j,k}^[l]"), shown
 
 
 # -- the layout ---------------------------------------------------------------------------
@@ -412,98 +226,3 @@ def _edge(l, j, k, x1, y1, x2, y2, classes):
 def format_number(x):
     """4 significant digits, with a real minus sign."""
     return number(x)
-
-
-VALUE_LINE = 19   # px between the lines of one element's numbers
-
-
-def value_layout(labels, where, target):
-    """The Texts of the numbers: the target's own value (above its node, or on its edge),
-    each term's lines above its node (below it where the node is the target too), beside
-    it for lists over the examples, along its edge."""
-    out = []
-    beside = beside_nodes(labels, target)
-    right_layer = max((e[1] for e in beside), default=None)
-    fan_counts = {}
-    for e in labels.terms:
-        if e[0] == "edge":
-            fan_counts[e[1], e[3]] = fan_counts.get((e[1], e[3]), 0) + 1
-    if labels.target and target is not None:
-        ident = f"value-{'-'.join(map(str, target))}-own"
-        if target[0] == "node":
-            x, y = where[target[1], target[2]]
-            # clear of a list on its right and of the edges' numbers fanning out to the right
-            aside = target in beside or fan_counts.get((target[1] + 1, target[2]), 0) > 1
-            out.append(_line(ident, x + 14 if aside else x, y - NODE_RADIUS - 8, labels.target,
-                             ("value", "target-value"), "end" if aside else "middle"))
-        else:
-            (x1, y1), (x2, y2) = where[target[1] - 1, target[3]], where[target[1], target[2]]
-            out.append(_line(ident, (x1 + x2) / 2, (y1 + y2) / 2 - 8, labels.target,
-                             ("value", "target-value")))
-    for elem, lines in labels.terms.items():
-        ident = "value-" + "-".join(map(str, elem))
-        if elem[0] == "edge":
-            l, j, k = elem[1:]
-            (x1, y1), (x2, y2) = where[l - 1, k], where[l, j]
-            # Where edges fan out of one node (dA_prev) or into one (z), their numbers sit
-            # where the edges are apart, clear of the nodes' numbers.
-            t = 0.45 if fan_counts[(l, k)] > 1 else 0.55
-            out += _block(ident, x1 + t * (x2 - x1), y1 + t * (y2 - y1) - 5, lines, "middle", 0)
-            continue
-        x, y = where[elem[1], elem[2]]
-        if elem in beside:   # right of the last layer with such lists, left of the others
-            right = elem[1] == right_layer
-            top = y - (len(lines) - 1) * VALUE_LINE / 2 + 4
-            out += _block(ident, x + (1 if right else -1) * (NODE_RADIUS + 6), top, lines,
-                          "start" if right else "end", 1)
-        else:
-            out += _block(ident, x, y - NODE_RADIUS - 8 - (len(lines) - 1) * VALUE_LINE,
-                          lines, "middle", 1)
-    return out
-
-
-def beside_nodes(labels, target):
-    """The nodes whose numbers go beside them rather than above: lists over the examples,
-    and the terms in the target's own layer (softmax's z_p, the sum over p, J's parts),
-    which would meet the target's value above it."""
-    layer = target[1] if target is not None and target[0] == "node" else None
-    return {e for e in labels.terms if e[0] == "node" and
-            (e in labels.lists or e[1] == layer or target is None)}
-
-
-def _line(ident, x, y, markup, classes, anchor="middle"):
-    return Text(ident, x, y, runs(markup), classes, anchor=anchor, plain=markup)
-
-
-def _block(ident, x, y, lines, anchor, down):
-    """Lines from (x, y) downwards, the first with id ``ident``, the next ``ident.2``, ..."""
-    return [_line(ident if n == 1 else f"{ident}.{n}", x, y + (n - 1) * VALUE_LINE, line,
-                  ("value", "edge-value") if not down else ("value",), anchor)
-            for n, line in enumerate(lines, start=1)]
-
-
-def fit(layout):
-    """The layout with its viewBox around everything drawn (a margin of PAD)."""
-    boxes = [(n.x - NODE_RADIUS, n.y - NODE_RADIUS, n.x + NODE_RADIUS, n.y + NODE_RADIUS)
-             for n in layout.nodes]
-    boxes += [(min(e.x1, e.x2), min(e.y1, e.y2), max(e.x1, e.x2), max(e.y1, e.y2))
-              for e in layout.edges]
-    boxes += [text_box(t) for t in layout.texts + layout.values]
-    x0 = min(b[0] for b in boxes) - PAD
-    y0 = min(b[1] for b in boxes) - PAD
-    x1 = max(b[2] for b in boxes) + PAD
-    y1 = max(b[3] for b in boxes) + PAD
-    return Layout(x1 - x0, y1 - y0, *layout[2:7], x0=x0, y0=y0)
-
-
-PAD = 12
-
-
-def text_box(t):
-    """(left, top, right, bottom) of a text, estimated from its characters: a glyph is
-    about 0.6 of the font size wide (0.42 in a sub- or superscript)."""
-    size = text_size(t.classes)
-    width = sum(len(text) * size * (0.42 if shift else 0.6) for text, shift in t.runs)
-    left = {"start": t.x, "end": t.x - width}.get(t.anchor, t.x - width / 2)
-    return left, t.y - size, left + width, t.y + 0.3 * size
-
