@@ -146,12 +146,12 @@ def test_wrong_functions_get_their_mistake_named(name, function, key, words):
 
 def test_feedback_is_at_the_index_level_with_1_based_indices():
     text = str(exercises.check("z", WRONG[0][1]))
-    assert re.search(r"\n    z\[[1-3],[1-3]\] is off by [0-9.e-]+ \(expected [0-9.e-]+, got "
-                     r"[0-9.e-]+\)", text), text
+    assert re.search(r"\n    z\[[1-3],[1-3]\] differs by [0-9.e-]+ \(expected [0-9.e-]+, got "
+                     r"[0-9.e-]+; relative error [0-9.e-]+\)", text), text
     assert "fixed case 1 (n^[l] = 3, n^[l-1] = 3, m = 3, float64)" in text
     assert "W = [[" in text   # the small case is shown, to redo by hand
     db = str(exercises.check("db", lambda db, dZ: put(db, 2 * dZ.sum(axis=1, keepdims=True))))
-    assert re.search(r"db\[[1-3]\] is off by", db), db   # b_j has one index
+    assert re.search(r"db\[[1-3]\] differs by", db), db   # b_j has one index
 
 
 def test_an_entry_left_unwritten_is_named():

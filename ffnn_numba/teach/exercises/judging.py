@@ -1,5 +1,5 @@
 """Judge what a student's function left in its outputs (or returned) against the expected
-values, entry by entry, and name the likely mistake (``diagnose``). Used by ``grading``."""
+values, entry by entry. Used by ``grading``; ``diagnosis`` names the likely mistake."""
 from typing import NamedTuple
 
 import numpy as np
@@ -48,7 +48,7 @@ def judge_value(case, returned, expected):
         return Outcome(case, "no_value", (f"It returned {returned.text}: return J as a float, "
                                           f"one number.",), expected=expected)
     got = float(returned.value.reshape(()))
-    if _close(got, expected, case.dtype):
+    if close(got, expected, case.dtype):
         return Outcome(case, None, (), got=got, expected=expected)
     lines = (f"J {_off_by(got, expected)}",) + ((NOT_FINITE,) if not np.isfinite(got) else ())
     return Outcome(case, "wrong_values", lines, got=got, expected=expected)
@@ -77,7 +77,7 @@ def judge_arrays(exercise, case, outputs, initial, expected, returned):
     if untouched and returned.array_like:
         name = exercise.outputs[0]
         right = (returned.value is not None and returned.value.shape == expected[name].shape
-                 and _close(returned.value, expected[name], case.dtype))
+                 and close(returned.value, expected[name], case.dtype))
         return Outcome(case, "returned_instead", (
             f"It returned its result instead of writing it into {name}, which it left as it "
             f"came in. Kernels fill the outputs the caller passes (outputs first): write "
@@ -99,7 +99,7 @@ def judge_arrays(exercise, case, outputs, initial, expected, returned):
 
 
 def _wrong_entries(exercise, name, got, expected, initial, dtype):
-    wrong = np.argwhere(~_close_mask(got, expected, dtype))
+    wrong = np.argwhere(~close_mask(got, expected, dtype))
     if not wrong.size:
         return []
     letter = {"Z": "z", "A": "a"}.get(name, name)
@@ -128,11 +128,28 @@ NOT_FINITE = ("nan comes from 0/0, inf − inf, or the log or square root of a n
 
 
 def _off_by(got, expected):
-    """"is off by 1 (expected 1.5, got 0.5)"; "is nan (expected 1.5)"."""
+    """"differs by 1.0 (expected 1.5, got 0.5; relative error 0.667)"; "is nan (expected 1.5)".
+    "differs by", not "off by": the difference is a value, not an index."""
     if not np.isfinite(got):
         return f"is {number_text(got)} (expected {number_text(expected)})"
-    return (f"is off by {number_text(abs(got - expected))} (expected {number_text(expected)}, got "
-            f"{number_text(got)})")
+    expected_text, got_text = distinct_texts(expected, got)
+    relative = (f"; relative error {abs(got - expected) / abs(expected):.2g}" if expected != 0
+                else "")
+    difference = number_text(abs(got - expected))
+    if difference.lstrip("-").isdigit():   # "1.0": a float, never read as an index
+        difference += ".0"
+    return f"differs by {difference} (expected {expected_text}, got {got_text}{relative})"
+
+
+def distinct_texts(expected, got):
+    """Both numbers with as many significant digits (6 at least) as it takes to tell them
+    apart: -0.0166096 and -0.0166096 hide a float32 rounding that -0.016609622 and
+    -0.016609624 show."""
+    for digits in range(6, 18):
+        texts = [number_text(x, digits) for x in (expected, got)]
+        if texts[0] != texts[1]:
+            break
+    return tuple(texts)
 
 
 def entry_name(index):
@@ -140,48 +157,16 @@ def entry_name(index):
     return "[" + ",".join(str(int(i) + 1) for i in index) + "]"
 
 
-def number_text(x):
-    text = f"{float(x):.6g}"
+def number_text(x, digits=6):
+    text = f"{float(x):.{digits}g}"
     return "0" if text == "-0" else text
 
 
-def _close_mask(got, expected, dtype):
+def close_mask(got, expected, dtype):
     got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
     scale = np.max(np.abs(expected), initial=0.0)
     return np.abs(got - expected) <= TOLERANCE[dtype] * (np.abs(expected) + scale) + 1e-300
 
 
-def _close(got, expected, dtype):
-    return bool(np.all(_close_mask(got, expected, dtype)))
-
-
-def diagnose(exercise, outcome):
-    """The mistake (key, message) the student's output of a failing case matches, if any:
-    the exercise's own list first, then the ones any output can show."""
-    case, got, expected = outcome.case, outcome.got, outcome.expected
-    inputs = {k: np.asarray(v, np.float64) for k, v in case.inputs.items()}
-    if not exercise.outputs:
-        candidates = exercise.find_mistakes(inputs, expected)
-        actual, right = got, expected
-    else:
-        name = exercise.outputs[0]
-        actual, right = got[name], np.asarray(expected[name], np.float64)
-        initial = starting_values(right.shape, case.dtype).astype(np.float64)
-        candidates = exercise.find_mistakes(inputs, right) + _generic(name, right, initial)
-    for key, message, wrong in candidates:
-        wrong = np.asarray(wrong, np.float64)
-        if (np.shape(wrong) == np.shape(right) and not _close(wrong, right, case.dtype)
-                and _close(actual, wrong, case.dtype)):
-            return key, message
-    return None
-
-
-def _generic(name, expected, initial):
-    found = [("accumulated", f"the function added to {name} (+=) without clearing it first: "
-              f"the kernel overwrites its outputs, so start each entry afresh instead of from "
-              f"what {name} held", expected + initial),
-             ("wrong_sign", "every entry has the wrong sign", -expected)]
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1]:
-        found.append(("transposed_output", f"the output is transposed: the entry for row r, "
-                      f"column c landed in {name}[c, r]", expected.T))
-    return found
+def close(got, expected, dtype):
+    return bool(np.all(close_mask(got, expected, dtype)))

@@ -9,13 +9,19 @@ transposed output, accumulating into the output, a flipped sign) are the grader'
 import numpy as np
 
 from ... import registry
+from . import loops
 
 ONE_OVER_M = "the 1/m is already inside dJ/dz: the cost's seed brought it in, once"
 
 
 def z(inputs, expected):
     W, A, b = inputs["W"], inputs["A_prev"], inputs["b"]
-    found = [("no_bias", "the bias was left out: z_{j,i} ends with + b_j", W @ A)]
+    found = [("no_bias", "the bias was left out: z_{j,i} ends with + b_j", W @ A),
+             ("bias_sign", "the bias was subtracted: z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j adds "
+              "b_j", W @ A - b),
+             ("bias_index_shifted", "b was read one row off: z_{j,i} got b_{j-1} (b[j - 1] in "
+              "Python, which wraps round to the last b at j = 0) where it adds b_j, b[j, 0]",
+              W @ A + np.roll(b, 1, axis=0))]
     if W.shape[0] == W.shape[1]:
         found.append(("sum_over_j", "the sum ran over j instead of k: you used w_{k,j} "
                       "(W transposed), while z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j pairs row j "
@@ -27,7 +33,7 @@ def z(inputs, expected):
     if b.shape[0] == A.shape[1]:
         found.append(("bias_by_example", "the bias was indexed by the example i instead of "
                       "the node j: z_{j,i} adds b_j, the same for every example", W @ A + b.T))
-    return found
+    return found + loops.z(inputs, expected)
 
 
 def dW(inputs, expected):
@@ -38,7 +44,7 @@ def dW(inputs, expected):
         found.append(("a_transposed", "A_prev was indexed as a_{i,k} (rows and columns "
                       "swapped): dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i} pairs row j of dZ with "
                       "row k of A_prev", dZ @ A))
-    return found
+    return found + loops.dW(inputs, expected)
 
 
 def db(inputs, expected):
@@ -50,7 +56,7 @@ def db(inputs, expected):
         found.append(("sum_over_j", "the sum ran over the nodes j (axis 0) instead of the "
                       "examples i (axis 1): dJ/db_j = Σ_i dJ/dz_{j,i} sums along row j",
                       dZ.sum(axis=0).reshape(n, 1)))
-    return found
+    return found + loops.db(inputs, expected)
 
 
 def dA_prev(inputs, expected):
@@ -61,7 +67,7 @@ def dA_prev(inputs, expected):
         found.append(("sum_over_k", "the sum ran over k instead of j: you used w_{k,j} (W, "
                       "not W transposed), while dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i} runs "
                       "down column k of W", W @ dZ))
-    return found
+    return found + loops.dA_prev(inputs, expected)
 
 
 def _sigmoid(x):
@@ -77,8 +83,11 @@ def activation_forward(name):
             found += [("normalised_over_examples", "the sum in the denominator ran over the "
                        "examples i (axis 1) instead of the nodes p of one column (axis 0)",
                        E / E.sum(axis=1, keepdims=True)),
+                      ("normalised_over_everything", "the sum in the denominator ran over "
+                       "every entry of Z (a sum with no axis): Σ_p exp(z_{p,i}) runs over the "
+                       "nodes p of one column i only, axis=0", E / E.sum()),
                       ("not_normalised", "the denominator Σ_p exp(z_{p,i}) is missing",
-                       np.exp(Z))]
+                       np.exp(Z))] + loops.softmax_forward(inputs, expected)
         if name == "sigmoid":
             found.append(("exp_sign", "the sign inside exp is flipped: σ(z) = 1 / (1 + exp(-z))",
                           _sigmoid(-Z)))
@@ -112,9 +121,13 @@ def activation_backward(name, backward):
                     ("p_sum_over_examples", "the p-sum ran over the examples i (axis 1) "
                      "instead of the nodes p of one column (axis 0)",
                      A * (dA - (dA * A).sum(axis=1, keepdims=True))),
+                    ("p_sum_over_everything", "the p-sum ran over every entry (a sum with no "
+                     "axis): Σ_p dJ/da_{p,i} a_{p,i} runs over the nodes p of one column i "
+                     "only, axis=0", A * (dA - (dA * A).sum())),
                     ("missing_a_j", "the factor a_{j,i} in front is missing: dJ/dz_{j,i} = "
                      "a_{j,i} (dJ/da_{j,i} - Σ_p dJ/da_{p,i} a_{p,i})", dA - s),
-                    ("coupled_sign", "the p-sum was added instead of subtracted", A * (dA + s))]
+                    ("coupled_sign", "the p-sum was added instead of subtracted", A * (dA + s))
+                    ] + loops.softmax_backward(inputs, expected)
         derivative = np.empty_like(Z)
         backward(derivative, np.ones_like(Z), Z, A)
         found.append(("missing_dA", "the factor dJ/da_{j,i} is missing: dJ/dz_{j,i} = "
@@ -134,11 +147,27 @@ def activation_backward(name, backward):
     return find
 
 
-def _averaged_over_nodes(n, value, what):
+def _by_nodes(n, m, value, what):
+    """``value`` (the right J, seed or dJ/dz) divided by n^[L] as well as m, or instead of m
+    (A.shape[0] for A.shape[1]): the factor each gives is said in numbers."""
     if n == 1:
         return []
-    return [("averaged_over_nodes", f"{what} was also divided by n^[L] = {n}: the series sums "
-             f"over the output nodes j and averages over the examples i only", value / n)]
+    found = [("averaged_over_nodes", f"{what} was also divided by n^[L] = {n}: the series sums "
+              f"over the output nodes j and averages over the examples i only", value / n)]
+    if n != m:
+        found.append(("divided_by_n", f"{what} was divided by n^[L] = {n} (A.shape[0], the "
+                      f"output nodes) instead of m = {m} (A.shape[1], the examples): every "
+                      f"entry is m/n^[L] = {m}/{n} = {m / n:g} times the right one",
+                      value * m / n))
+    return found
+
+
+# Each (j, i)'s share of J, 1/m included: J is their sum.
+_COST_ENTRIES = {
+    "mean_squared_error": lambda A, Y: (A - Y) ** 2 / (2 * A.shape[1]),
+    "binary_cross_entropy": lambda A, Y: -(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / A.shape[1],
+    "categorical_cross_entropy": lambda A, Y: -Y * np.log(A) / A.shape[1],
+}
 
 
 def cost(name):
@@ -155,8 +184,13 @@ def cost(name):
         if name == "binary_cross_entropy":
             found.append(("missing_negative_class", "the (1 - y) log(1 - a) term is missing",
                           -np.sum(Y * np.log(A)) / m))
-        return found + _averaged_over_nodes(n, expected, "J")
+        return (found + _by_nodes(n, m, expected, "J")
+                + loops.cost(_COST_ENTRIES[name](A, Y), expected))
     return find
+
+
+_J_TEXT = {"binary_cross_entropy": "-(1/m) Σ (y log a + (1 - y) log(1 - a))",
+           "categorical_cross_entropy": "-(1/m) Σ y log a"}
 
 
 def seed(name):
@@ -180,12 +214,18 @@ def seed(name):
         if name == "categorical_cross_entropy":
             found.append(("missing_y", "the factor y_{j,i} is missing: dJ/da_{j,i} = "
                           "-y_{j,i} / (m a_{j,i})", -1 / (m * A)))
-        return found + _averaged_over_nodes(n, expected, "the seed")
+        if name != "mean_squared_error":
+            found.append(("fused_seed", f"the seed was written as (a - y)/m: that is dJ/dz^[L], "
+                          f"the fused seed and output activation's backward step (output_delta, "
+                          f"exercise dZ_output), one step further on. The seed is dJ/da_{{j,i}}, "
+                          f"the derivative of J = {_J_TEXT[name]} in a itself", (A - Y) / m))
+        return found + _by_nodes(n, m, expected, "the seed")
     return find
 
 
 def dZ_output(inputs, expected):
-    m = inputs["A"].shape[1]
+    n, m = inputs["A"].shape
     return [("missing_one_over_m", "the 1/m is missing: it comes from J's average over the m "
              "examples", expected * m),
-            ("wrong_sign", "the sign is flipped: it is (a - y)/m, not (y - a)/m", -expected)]
+            ("wrong_sign", "the sign is flipped: it is (a - y)/m, not (y - a)/m", -expected)
+            ] + _by_nodes(n, m, expected, "dJ/dz")

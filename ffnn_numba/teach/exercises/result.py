@@ -23,28 +23,32 @@ class CheckResult:
         "wrong_values"); None when every case passed.
     hint : str or None
         The recognised mistake in words ("the sum ran over j instead of k: ...").
+    shown : grading.Outcome or None
+        The failing case the feedback prints, the one the hint was read from: the first
+        failure that a mistake explains, else the first failure.
     """
 
     def __init__(self, exercise, outcomes):
         self.exercise, self.outcomes = exercise, outcomes
         self.failures = [o for o in outcomes if not o.passed]
-        self.mistake = self.hint = None
+        self.mistake = self.hint = self.shown = None
         if self.failures:
-            self.mistake = self.failures[0].problem
+            self.shown = self.failures[0]
+            self.mistake = self.shown.problem
             found = self._recognise()
             if found:
-                self.mistake, self.hint = found
+                self.shown, (self.mistake, self.hint) = found
 
     @property
     def passed(self):
         return not self.failures
 
     def _recognise(self):
+        """(the outcome, (key, message)) of the first failing case a mistake explains."""
         for outcome in self.failures:
-            if outcome.problem == "wrong_values":
-                found = grading.diagnose(self.exercise, outcome)
-                if found:
-                    return found
+            found = grading.diagnose(self.exercise, outcome)
+            if found:
+                return outcome, found
         return None
 
     def __str__(self):
@@ -54,16 +58,18 @@ class CheckResult:
             return wrap(f"{head}: passed all {len(self.outcomes)} cases: "
                         f"{sum(o.case.label.startswith('fixed') for o in self.outcomes)} fixed, "
                         f"the others random with sizes down to 1, in float64 and float32.", "")
-        first = self.failures[0]
+        first = self.shown
+        where = ("First failure" if first is self.failures[0] else
+                 "The first failure a mistake explains")
         lines = [f"{head}: FAILED {len(self.failures)} of {len(self.outcomes)} cases: "
                  f"{_case_ranges(self.failures)}.",
-                 f"First failure, {grading.describe_case(first.case)}:"]
+                 f"{where}, {grading.describe_case(first.case)}:"]
         lines += [wrap(line, "  ") for line in first.lines]
         if self.hint:
             lines.append(wrap(f"It looks like {self.hint}.", "  "))
         elif first.problem == "wrong_values":
             lines.append(f"  The equation: {ex.equation}")
-        lines += [wrap(line, "  ") for line in self._patterns()]
+        lines += [wrap(line, "  ") for line in patterns(self.outcomes, self.hint)]
         # an exception or a stopped call elsewhere says more than "FAILED" alone
         raised = next((o for o in self.failures if o.problem in ("error", "timeout")), None)
         if raised is not None and raised is not first:
@@ -75,22 +81,6 @@ class CheckResult:
 
     __repr__ = __str__
 
-    def _patterns(self):
-        """What the failing cases have in common, when that points at the cause."""
-        failed = [o.case for o in self.failures if o.problem != "not_run"]   # they say nothing
-        passed = [o.case for o in self.outcomes if o.passed]
-        if not passed:
-            return []
-        if all(c.dtype == np.float32 for c in failed):
-            return ["Only float32 cases fail: is a dtype or a tolerance fixed somewhere?"]
-        if all(1 in c.sizes.values() for c in failed):
-            return ["Only cases with a size of 1 fail: check shapes such as (n,) against "
-                    "(n, 1), and any squeeze or reshape."]
-        if self.failures[0].problem == "error":
-            return ["Some cases pass, so an index letter may be in the wrong place (w[k, j] for "
-                    "w_{j,k}, say): that works only while the sizes it mixes up are equal."]
-        return []
-
     def _show_case(self, outcome):
         """The failing case's arrays, when they are small enough to read."""
         arrays = dict(outcome.case.inputs)
@@ -101,13 +91,62 @@ class CheckResult:
                     arrays[f"{name} after the call"] = outcome.got[name]
         if any(np.size(v) > grading.SMALL for v in arrays.values()):
             return []
+        digits = _digits(outcome)
         lines = ["The case:"]
         for name, value in arrays.items():
-            text = np.array2string(np.asarray(value, np.float64), precision=4, suppress_small=True,
-                                   separator=", ")
+            output = name not in outcome.case.inputs   # expected X, X after the call
+            text = _array_text(value, digits if output else 4)
             pad = " " * (len(name) + 5)
             lines.append(f"  {name} = " + text.replace("\n", "\n" + pad))
         return lines
+
+
+def _array_text(value, digits):
+    return np.array2string(np.asarray(value, np.float64), precision=digits,
+                           suppress_small=digits == 4, separator=", ")
+
+
+def _digits(outcome):
+    """Decimals enough (4 at least) for the expected and the wrong output to print apart:
+    a float32 rounding must not print as two equal arrays."""
+    if not isinstance(outcome.expected, dict) or not isinstance(outcome.got, dict):
+        return 4
+    for digits in range(4, 13):
+        if all(_array_text(outcome.expected[k], digits) != _array_text(outcome.got[k], digits)
+               or np.array_equal(outcome.expected[k], outcome.got[k]) for k in outcome.got):
+            return digits
+    return 12
+
+
+SIZE_NAMES = {"n": "n^[l]", "n_prev": "n^[l-1]", "m": "m"}
+
+
+def patterns(outcomes, hint=None):
+    """What the failing cases have in common against the passing ones, when some pass: the
+    dtype (float32 alone: a fixed dtype or tolerance; float64 alone: float32 arithmetic), a
+    size of 1, or a size above 1 that every passing case has at 1."""
+    failed = [o.case for o in outcomes if not o.passed and o.problem != "not_run"]
+    passed = [o.case for o in outcomes if o.passed]
+    if not passed or not failed:
+        return []
+    if all(c.dtype == np.float32 for c in failed):
+        return ["Only the float32 cases fail: is a dtype or a tolerance fixed somewhere?"]
+    if all(c.dtype == np.float64 for c in failed) and any(c.dtype == np.float32 for c in passed):
+        return ["Only the float64 cases fail: computed in float32? (float64 is checked to "
+                "1e-9 of the values, float32 to 1e-4.)"]
+    if all(1 in c.sizes.values() for c in failed):
+        return ["Only cases with a size of 1 fail: check shapes such as (n,) against "
+                "(n, 1), and any squeeze or reshape."]
+    for letter, name in SIZE_NAMES.items():
+        if (all(c.sizes.get(letter, 1) > 1 for c in failed)
+                and all(c.sizes.get(letter) == 1 for c in passed)):
+            return [f"Only cases with {name} > 1 fail: every case with {name} = 1 passes."]
+    square = [all(v == next(iter(c.sizes.values())) for v in c.sizes.values()) for c in failed]
+    if not any(square) and not hint:
+        return ["Only cases whose sizes differ fail, so an index letter may be in the wrong "
+                "place (w[k, j] for w_{j,k}, say): that works only while the sizes it mixes up "
+                "are equal."]
+    return []
 
 
 def wrap(line, indent):
