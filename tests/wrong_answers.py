@@ -207,6 +207,9 @@ WRONG = [
     Wrong("J_binary_cross_entropy", lambda A, Y: -np.mean(Y * np.log(A) + (1 - Y) *
                                                           np.log(1 - A)),
           "averaged_over_nodes", "averages over the examples i only"),
+    Wrong("J_binary_cross_entropy", lambda A, Y: -np.sum(Y * np.log(A + 1e-8) + (1 - Y) *
+                                                         np.log(1 - A + 1e-8)) / M(A),
+          "near_miss", "a small epsilon (log(a + 1e-8), a clip)", ("computed in float32",)),
     Wrong("J_binary_cross_entropy", lambda A, Y: -np.sum(Y * np.log(A)) / M(A),
           "missing_negative_class", "the (1 - y) log(1 - a) term is missing"),
     # the fused dJ/dz^[L]

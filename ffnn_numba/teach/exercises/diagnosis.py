@@ -4,8 +4,8 @@ The result prints one case and one hint: both come from the same case, so the nu
 are the ones the hint explains. For wrong numbers the order is: the exercise's own mistakes
 (``mistakes``, each computed as the wrong output it gives), a loop one value short
 (``loops``), the mistakes any output can show (an accumulated or transposed output, a flipped
-sign), then the patterns a wrong output has as a whole: float32's precision, a constant
-factor. For an exception: a shape NumPy could not broadcast.
+sign), then the patterns a wrong output has as a whole: float32's precision (or a near
+miss), a constant factor. For an exception: a shape NumPy could not broadcast.
 """
 import re
 
@@ -60,13 +60,21 @@ def _generic(name, expected, initial):
 
 
 def _precision(case, actual, right):
-    """A float64 case whose numbers hold to float32's tolerance: float32 arithmetic."""
+    """A float64 case whose numbers hold to float32's tolerance: float32 arithmetic when
+    every number is a float32 one, else a small epsilon or an approximation."""
     if case.dtype != np.float64 or not close(actual, right, np.float32):
         return None
-    return ("computed_in_float32", f"your numbers agree with the right ones to float32's "
-            f"precision (about 7 significant digits, within {TOLERANCE[np.float32]:g}) but not "
-            f"to float64's ({TOLERANCE[np.float64]:g}): computed in float32? (an array made "
-            f"with dtype=np.float32, an astype(np.float32) or a float32 buffer)")
+    actual = np.asarray(actual, np.float64)
+    tolerances = (f"within {TOLERANCE[np.float32]:g}) but not to float64's "
+                  f"({TOLERANCE[np.float64]:g})")
+    if np.array_equal(actual.astype(np.float32).astype(np.float64), actual):
+        return ("computed_in_float32", f"your numbers agree with the right ones to float32's "
+                f"precision (about 7 significant digits, {tolerances}), and every one of them "
+                f"is a float32 number: computed in float32? (an array made with "
+                f"dtype=np.float32, an astype(np.float32) or a float32 buffer)")
+    return ("near_miss", f"your numbers are close to the right ones (to float32's tolerance, "
+            f"{tolerances}: a small epsilon (log(a + 1e-8), a clip) or an approximation "
+            f"shifts them a little")
 
 
 def _factor(actual, right, dtype):

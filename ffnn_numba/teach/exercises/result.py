@@ -69,7 +69,8 @@ class CheckResult:
             lines.append(wrap(f"It looks like {self.hint}.", "  "))
         elif first.problem == "wrong_values":
             lines.append(f"  The equation: {ex.equation}")
-        lines += [wrap(line, "  ") for line in patterns(self.outcomes, self.hint)]
+        lines += [wrap(line, "  ") for line in patterns(self.outcomes, self.hint and
+                                                         self.mistake)]
         # an exception or a stopped call elsewhere says more than "FAILED" alone
         raised = next((o for o in self.failures if o.problem in ("error", "timeout")), None)
         if raised is not None and raised is not first:
@@ -121,10 +122,11 @@ def _digits(outcome):
 SIZE_NAMES = {"n": "n^[l]", "n_prev": "n^[l-1]", "m": "m"}
 
 
-def patterns(outcomes, hint=None):
+def patterns(outcomes, mistake=None):
     """What the failing cases have in common against the passing ones, when some pass: the
     dtype (float32 alone: a fixed dtype or tolerance; float64 alone: float32 arithmetic), a
-    size of 1, or a size above 1 that every passing case has at 1."""
+    size of 1, or a size above 1 that every passing case has at 1. ``mistake``: the key of
+    the mistake recognised, if any."""
     failed = [o.case for o in outcomes if not o.passed and o.problem != "not_run"]
     passed = [o.case for o in outcomes if o.passed]
     if not passed or not failed:
@@ -132,8 +134,10 @@ def patterns(outcomes, hint=None):
     if all(c.dtype == np.float32 for c in failed):
         return ["Only the float32 cases fail: is a dtype or a tolerance fixed somewhere?"]
     if all(c.dtype == np.float64 for c in failed) and any(c.dtype == np.float32 for c in passed):
-        return ["Only the float64 cases fail: computed in float32? (float64 is checked to "
-                "1e-9 of the values, float32 to 1e-4.)"]
+        why = ("a difference float32's tolerance does not see" if mistake == "near_miss"
+               else "computed in float32?")
+        return [f"Only the float64 cases fail: {why} (float64 is checked to 1e-9 of the "
+                f"values, float32 to 1e-4.)"]
     if all(1 in c.sizes.values() for c in failed):
         return ["Only cases with a size of 1 fail: check shapes such as (n,) against "
                 "(n, 1), and any squeeze or reshape."]
@@ -142,7 +146,7 @@ def patterns(outcomes, hint=None):
                 and all(c.sizes.get(letter) == 1 for c in passed)):
             return [f"Only cases with {name} > 1 fail: every case with {name} = 1 passes."]
     square = [all(v == next(iter(c.sizes.values())) for v in c.sizes.values()) for c in failed]
-    if not any(square) and not hint:
+    if not any(square) and not mistake:
         return ["Only cases whose sizes differ fail, so an index letter may be in the wrong "
                 "place (w[k, j] for w_{j,k}, say): that works only while the sizes it mixes up "
                 "are equal."]
