@@ -69,7 +69,7 @@ def _precision(case, actual, right):
                   f"({TOLERANCE[np.float64]:g})")
     if np.array_equal(actual.astype(np.float32).astype(np.float64), actual):
         return ("computed_in_float32", f"your numbers agree with the right ones to float32's "
-                f"precision (about 7 significant digits, {tolerances}), and every one of them "
+                f"precision (about 7 significant digits, {tolerances}, and every one of them "
                 f"is a float32 number: computed in float32? (an array made with "
                 f"dtype=np.float32, an astype(np.float32) or a float32 buffer)")
     return ("near_miss", f"your numbers are close to the right ones (to float32's tolerance, "
