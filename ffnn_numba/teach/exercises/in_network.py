@@ -50,26 +50,29 @@ def outputs(cost):
     return 1 if cost == "binary_cross_entropy" else 3
 
 
-def lecture_problem(activations, cost):
+def lecture_problem(activations, cost, fused=False):
     """The lecture network (``examples.lecture_network``: the derivation's 3-3-3-3 network,
     nonzero biases, four examples) with these activations and cost, on the reference
-    backend; binary cross-entropy keeps the first output node only."""
+    backend; binary cross-entropy keeps the first output node only. ``fused`` as in
+    ``Network``: by default the chain as derived, so the seed and the output activation's
+    backward step run."""
     lecture = examples.lecture_network()
     n = outputs(cost)
-    net = Network((*examples.LAYER_SIZES[:-1], n), activations, cost, backend="reference")
+    net = Network((*examples.LAYER_SIZES[:-1], n), activations, cost, backend="reference",
+                  fused=fused)
     for key, value in lecture.net.params.items():
         net.params[key] = value[:n] if key.endswith(str(net.n_layers)) else value
     return net, lecture.X, lecture.Y[:n]
 
 
-def spiral_problem(activations, cost, n_per_class, seed):
+def spiral_problem(activations, cost, n_per_class, seed, fused=False):
     """A 2-3-3-n^[L] network and (X, Y) from ``datasets.make_spirals``, with the targets
     each cost reads (labels for categorical, one row per class otherwise)."""
     n = outputs(cost)
     X, y = datasets.make_spirals(n_per_class, max(n, 2), seed=seed)
     Y = y if cost == "categorical_cross_entropy" else np.eye(max(n, 2))[:, y][-n:]
     net = Network((2, *examples.LAYER_SIZES[1:-1], n), activations, cost, backend="reference",
-                  seed=seed)
+                  seed=seed, fused=fused)
     return net, X, Y
 
 
@@ -137,12 +140,12 @@ class TrialReport:
             calls = f"called {counted.calls} times" if counted.calls else "not used by this network"
             lines.append(wrap(f"{kernel:<{width}}  ({BY_FUNCTION[kernel].name}): {calls}; "
                               f"{status}", "  "))
-        if (self.net.activations[-1], self.net.cost_name) in registry.FUSED:
+        if self.net.fused:
             lines.append(wrap(f"The output pair ({self.net.activations[-1]}, {self.net.cost_name}) "
                          f"is fused: the network computes dJ/dz^[L] = (a - y)/m with "
                          f"output_delta and J from the logits, so the output activation's "
-                         f"backward step, the seed and J from a do not run. Choose another "
-                         f"cost (e.g. cost='mean_squared_error') to run them.", "  "))
+                         f"backward step, the seed and J from a do not run. Leave "
+                         f"fused=False (the default) to run them.", "  "))
         if (self.stopped is None and not all(r.passed for r in self.exercises.values())
                 and self.gradcheck.passed and self.difference <= self.tolerance):
             lines.append(wrap("A function can fail its exercise and still pass below: the "
@@ -182,7 +185,7 @@ class TrialReport:
 
 
 def try_in_network(functions, activations=None, cost="categorical_cross_entropy", epochs=50,
-                   learning_rate=1.0, n_per_class=30, seed=0, timeout=TIMEOUT):
+                   learning_rate=1.0, n_per_class=30, seed=0, timeout=TIMEOUT, fused=False):
     """Run networks with some equations replaced by the student's functions.
 
     Each function is first checked on its own exercise, then plugged into the reference
@@ -202,9 +205,12 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
         One per layer, three; by default the lecture network's relu, tanh and the cost's
         natural output (softmax for categorical cross-entropy).
     cost : str
-        One of ``ffnn_numba.COSTS``. A fused pair (softmax or sigmoid with a cross-entropy)
-        runs output_delta instead of the output activation's backward step and the seed;
-        choose cost="mean_squared_error" to run those.
+        One of ``ffnn_numba.COSTS``.
+    fused : bool, default False
+        False runs the chain as the derivation writes it (``Network(fused=False)``): J from
+        a, the seed and the output activation's backward step, so the student's versions of
+        them run. True (or None) lets a fused pair (softmax or sigmoid with a cross-entropy)
+        take its shortcut, output_delta, instead.
     epochs, learning_rate, n_per_class, seed
         The training: epochs of plain gradient descent, its α, the spirals' size, and the
         seed of the spirals, the initial weights and the shuffles.
@@ -226,9 +232,12 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
     epochs = validation.check_positive_int(epochs, "epochs")
     timeout = check_timeout(timeout)
     seed = validation.check_positive_int(seed, "seed", minimum=0)
-    net, X, Y = lecture_problem(activations, cost)
+    if fused is not None:
+        validation.check_bool(fused, "fused")
+    net, X, Y = lecture_problem(activations, cost, None if fused else False)
     trained, X_train, Y_train = spiral_problem(
-        activations, cost, validation.check_positive_int(n_per_class, "n_per_class"), seed)
+        activations, cost, validation.check_positive_int(n_per_class, "n_per_class"), seed,
+        None if fused else False)
     library, library_trained = copy.deepcopy(net), copy.deepcopy(trained)
     exercises = {kernel: check(kernel, f, seed, timeout) for kernel, f in functions.items()}
     counted = {kernel: _Counted(f, timeout) for kernel, f in functions.items()}
