@@ -32,13 +32,13 @@ class Trainable:
         alpha = validation.check_learning_rate(learning_rate)
         X, Y = self.validate(X, Y)
         m = X.shape[1]
-        if self.backend == "reference":
+        if self._backend == "reference":   # on the hot path: the attribute, not the property
             self._check_work("step", m, passes=3)
-        run = self.runner
+        run = self._runner
         b, A0 = run.batch(m)[:2]
         A0[...] = X
         p = run.step_problem_for(alpha)
-        if self.backend == "loops":   # compiled code raises no NumPy warnings
+        if self._backend == "loops":   # compiled code raises no NumPy warnings
             J = float(run.run("train_step", b, p, Y, m=m))
         else:
             with np.errstate(over="ignore", invalid="ignore"):   # reported below, once

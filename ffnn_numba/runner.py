@@ -29,12 +29,12 @@ def one_call_at_a_time(method):
     set of buffers, so two threads must not interleave on one network. Different networks
     have different locks and run in parallel (the kernels release the GIL)."""
     @functools.wraps(method)
-    def locked(net, *args, **kwargs):
-        with net.lock:
+    def locked(self, *args, **kwargs):   # a method of Network: its lock, its runner
+        with self._lock:
             try:
-                return method(net, *args, **kwargs)
+                return method(self, *args, **kwargs)
             finally:
-                net.runner.trim()
+                self._runner.trim()
     return locked
 
 
