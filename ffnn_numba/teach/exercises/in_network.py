@@ -234,10 +234,11 @@ def try_in_network(functions, activations=None, cost="categorical_cross_entropy"
     seed = validation.check_positive_int(seed, "seed", minimum=0)
     if fused is not None:
         validation.check_bool(fused, "fused")
-    net, X, Y = lecture_problem(activations, cost, None if fused else False)
+    chain = False if fused is False else None   # True or None: a fused pair's own shortcut
+    net, X, Y = lecture_problem(activations, cost, chain)
     trained, X_train, Y_train = spiral_problem(
         activations, cost, validation.check_positive_int(n_per_class, "n_per_class"), seed,
-        None if fused else False)
+        chain)
     library, library_trained = copy.deepcopy(net), copy.deepcopy(trained)
     exercises = {kernel: check(kernel, f, seed, timeout) for kernel, f in functions.items()}
     counted = {kernel: _Counted(f, timeout) for kernel, f in functions.items()}
