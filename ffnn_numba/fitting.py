@@ -112,16 +112,6 @@ class Trainable:
             epochs, batch_size, learning_rate, seed, shuffle, optimizer, schedule,
             validation_data, validation_fraction, patience, min_delta, restore_best, callbacks,
             verbose, reset_optimizer)
-        if self.backend == "reference":   # epochs of 3 passes, and forward on validation data
-            X, Y = self.validate(X, Y)
-            m, epochs = X.shape[1], options.epochs
-            m_val = (0 if options.validation_data is None
-                     else self.validate_X(options.validation_data[0]).shape[1])
-            batches = epochs * -(-m // min(options.batch_size, m))
-            work = (reference.work(self.layer_sizes, epochs * m, 3, batches)
-                    + reference.work(self.layer_sizes, epochs * m_val, 1, epochs))
-            what = f"fit ({epochs} epoch{'s' * (epochs != 1)} of {m} examples)"
-            reference.check_work(what, work, "examples or epochs", stacklevel=3)
         return fit(self, X, Y, options)
 
 
@@ -135,6 +125,8 @@ def fit(net, X, Y, options):
     rng = net.rng if o.seed is None else np.random.default_rng(o.seed)
     if o.validation_fraction is not None:
         X, Y, X_val, Y_val = split_validation(X, Y, o.validation_fraction, rng)
+    if net.backend == "reference":
+        _check_reference_work(net, X.shape[1], 0 if X_val is None else X_val.shape[1], o)
 
     kept = net.optimizer_state
     resume = not o.reset_optimizer and kept is not None and kept[0] == o.optimizer
@@ -215,6 +207,18 @@ def fit(net, X, Y, options):
     if o.patience is not None and best_theta is not None:
         net.theta[...] = best_theta
     return history
+
+
+def _check_reference_work(net, m, m_val, o):
+    """On the reference backend, refuse a fit of minutes before any work, or warn
+    (``reference.check_work``): epochs of 3 passes over m examples, and a forward pass over
+    the m_val validation examples after each."""
+    batches = o.epochs * -(-m // min(o.batch_size, m))
+    work = (reference.work(net.layer_sizes, o.epochs * m, 3, batches)
+            + reference.work(net.layer_sizes, o.epochs * m_val, 1, o.epochs))
+    what = f"fit ({o.epochs} epoch{'s' * (o.epochs != 1)} of {m} examples)"
+    # the warning points at the caller of Network.fit: past this, fit, Trainable.fit, its lock
+    reference.check_work(what, work, "examples or epochs", stacklevel=5)
 
 
 def _diverged(net, history, epoch, best_theta, before_epoch):

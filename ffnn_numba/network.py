@@ -67,6 +67,8 @@ class Network(Trainable):
                                                         self.cost_name)
         validation.check_output(self.activations[-1], self.cost_name, self.layer_sizes[-1])
         self.dtype = validation.check_dtype(dtype)
+        self._backend = validation.check_backend(backend)
+        self._l2 = validation.check_real(l2, "l2", 0)
         self.init = validation.check_choice("init", init, registry.INITIALIZERS)
         self._layers = make_layers(self.layer_sizes,
                                    [registry.ACTIVATIONS[a].code for a in self.activations])
@@ -74,16 +76,10 @@ class Network(Trainable):
         self._grad = np.zeros_like(self._theta)
         self._cost_code = registry.COSTS[self.cost_name].code
         self._fused = validation.check_fused(fused, self.activations[-1], self.cost_name)
-        self._runner = Runner(self._layers, self.layer_sizes, self._theta, self._grad,
-                              self._cost_code, self._fused)
-        self.backend = backend
-        self.l2 = l2
-        self._lock = threading.RLock()
+        self._bind()
         self.optimizer_state = None  # (optimizer, state, steps) of the last fit, to resume
         self.metadata = {}  # JSON-ready notes saved with the network (see save)
         self._rng = np.random.default_rng(validation.check_seed(seed))
-        self.params = Parameters(self._theta, self._layers)
-        self._gradient_views = Parameters(self._grad, self._layers)
         initialize(self.params, self.layer_sizes, self.activations, self.init, self._rng)
 
     @property
@@ -133,9 +129,15 @@ class Network(Trainable):
             optimizer, kept, steps = state["optimizer_state"]
             state["optimizer_state"] = (optimizer, own_array(kept), steps)
         self.__dict__.update(state)
+        self._bind()   # compiled entries start afresh
+
+    def _bind(self):
+        """What is built from the state rather than stored (so never pickled): the runner
+        over θ and its gradient, the lock, and the parameter views."""
         self._runner = Runner(self._layers, self.layer_sizes, self._theta, self._grad,
                               self._cost_code, self._fused)
-        self.backend, self.l2 = self._backend, self._l2   # compiled entries start afresh
+        self._runner.set_backend(self._backend)
+        self._runner.l2 = self._l2
         self._lock = threading.RLock()
         self.params = Parameters(self._theta, self._layers)
         self._gradient_views = Parameters(self._grad, self._layers)
@@ -168,7 +170,6 @@ class Network(Trainable):
         The buffers are the network's own: an engine call through them changes the network,
         so hold ``lock`` around it where other threads may use the network.
         """
-        m = validation.check_positive_int(m, "m")
         return self._runner.arguments(m, optimizer, state)
 
     @property

@@ -50,10 +50,6 @@ class Runner:
         self.step_settings = training.SGD().settings()   # step's, α set on each call
         self.widest = widest_product(layer_sizes)
         self._l2 = 0.0
-        self.reset()
-
-    def reset(self):
-        """Forget every buffer and compiled entry (after a change of backend or unpickling)."""
         self.workspace_cache = self.plain_buffers = self.epoch_buffers = None
         self.sgd_problem = self.step_problem = None
         self.blocks, self.entries = {}, {}

@@ -119,6 +119,9 @@ def test_reference_fit_counts_epochs_times_m_and_validation(monkeypatch):
         net.fit(X, Y, epochs=1, batch_size=20, validation_data=(X_val, Y_val), verbose=False)
     with pytest.raises(ValueError, match=r"would take about \d+ minutes"):   # 2000 batches
         net.fit(X, Y, epochs=100, batch_size=1, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"fit \(3 epochs of 20 examples\)") as record:
+        net.fit(X, Y, epochs=3, batch_size=20, verbose=False)   # 3 x 4.6 s
+    assert record[0].filename == __file__   # pointed at the caller's line
 
 
 def test_reference_limit_can_be_lifted(monkeypatch):
