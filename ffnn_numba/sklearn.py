@@ -20,7 +20,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from . import training
+from . import training, validation
 from .columns import check_labels, check_numeric_columns
 from .network import Network
 
@@ -144,7 +144,6 @@ class _BaseMLP(BaseEstimator):
         checks it leaves out: a column of strings in X is named (its own error names only
         the value), and a sparse y is refused as a sparse X is (it would accept a sparse
         y, which no target conversion here takes)."""
-        from . import validation
         check_numeric_columns(X)
         if isinstance(y, str) and y == "no_validation":   # validate_data's own default
             return validate_data(self, X, dtype=[np.float64, np.float32], **settings)
