@@ -10,6 +10,8 @@ import math
 import re
 from typing import NamedTuple
 
+from . import equation
+
 MAX_LISTED = 6     # a list over the examples shows every number up to this m
 _MARKUP = re.compile(r"_\{([^}]*)\}|_(\w)|\^\[([^\]]*)\]|\^\{([^}]*)\}")
 
@@ -46,8 +48,8 @@ def wrap(markup, width=92):
 
 
 def number(x):
-    """4 significant digits, with a real minus sign, never −0."""
-    return f"{float(x) + 0.0:.4g}".replace("-", "−")
+    """The equations' number (4 significant digits, never −0), with a real minus sign."""
+    return equation.number(x).replace("-", "−")
 
 
 class Labels(NamedTuple):

@@ -19,7 +19,7 @@ import os
 from .. import files, validation
 from ._figure_highlight import (KEYS, NEEDS, QUANTITIES, check_element,  # noqa: F401
                                 check_highlight, edge_numbers, from_explanation)
-from ._figure_labels import describe, edge_legend, generic, number, runs, wrap
+from ._figure_labels import describe, edge_legend, generic, runs, wrap
 from ._figure_svg import EDGE_COLOURS, NODE_RADIUS, render_png, render_svg
 from ._figure_text import Edge, Layout, Node, Text, beside_nodes, fit, value_layout  # noqa: F401
 
@@ -221,8 +221,3 @@ def _edge(l, j, k, x1, y1, x2, y2, classes):
     length = (dx * dx + dy * dy) ** 0.5
     ux, uy = dx / length * NODE_RADIUS, dy / length * NODE_RADIUS
     return Edge(l, j, k, x1 + ux, y1 + uy, x2 - ux, y2 - uy, classes)
-
-
-def format_number(x):
-    """4 significant digits, with a real minus sign."""
-    return number(x)
