@@ -17,11 +17,11 @@ matplotlib (the ``plot`` extra), from the same layout.
 import os
 
 from .. import files, validation
-from ._figure_highlight import (KEYS, NEEDS, QUANTITIES, check_element,  # noqa: F401
-                                check_highlight, edge_numbers, from_explanation)
+from ._figure_highlight import check_highlight, edge_numbers
+from ._figure_highlight import from_explanation  # noqa: F401 - documented beside draw
 from ._figure_labels import describe, edge_legend, generic, runs, wrap
 from ._figure_svg import EDGE_COLOURS, NODE_RADIUS, render_png, render_svg
-from ._figure_text import Edge, Layout, Node, Text, beside_nodes, fit, value_layout  # noqa: F401
+from ._figure_text import Edge, Layout, Node, Text, beside_nodes, fit, value_layout
 
 ROW = 84          # vertical distance between node centres
 COLUMN = 180      # horizontal distance between layers

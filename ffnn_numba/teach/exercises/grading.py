@@ -16,9 +16,9 @@ import numpy as np
 
 from ..formulas import python
 from .deadline import TookTooLong, call_within
-from .diagnosis import diagnose  # noqa: F401
-from .judging import (SHOWN, SMALL, TOLERANCE, Case, Outcome, entry_name,  # noqa: F401
-                      judge_arrays, judge_value, number_text, starting_values)
+from .diagnosis import diagnose  # noqa: F401 - grading.diagnose, for result and the tests
+from .judging import (SMALL, Case, Outcome, entry_name, judge_arrays,  # noqa: F401 - SMALL
+                      judge_value, number_text, starting_values)
 
 TIMEOUT = 3.0      # seconds a case may take by default: these kernels take microseconds
 MESSAGE = 300      # characters of an exception's message or a returned value's repr shown
