@@ -96,6 +96,10 @@ def save(net, path):
 def load(path, build):
     """Read a file written by ``save``: ``build(layer_sizes, activations, cost, dtype, l2,
     fused)`` makes the network (``Network.load`` passes one), whose parameters are then read in."""
+    if not callable(build):   # io.load(path, backend) was this function's old signature
+        raise TypeError(f"build must make the network from the header (Network.load passes "
+                        f"one); got {build!r}. To load a network, use "
+                        f"ffnn_numba.Network.load(path, backend=...)")
     f, size = open_regular(path)
     with f:
         if f.read(4) != b"PK\x03\x04":  # every .npz is a zip archive

@@ -111,3 +111,11 @@ def test_wrong_arrays(tmp_path, saved):
     rewrite(tmp_path / "c.npz", header=np.zeros(3), theta=theta)
     with pytest.raises(ModelFileError, match="not a JSON text"):
         ff.Network.load(tmp_path / "c.npz")
+
+
+def test_io_load_without_a_factory_points_to_network_load(tmp_path):
+    path = tmp_path / "net.npz"
+    ff.Network([2, 3, 1], seed=0).save(path)
+    from ffnn_numba import io
+    with pytest.raises(TypeError, match=r"Network\.load\(path, backend=\.\.\.\)"):
+        io.load(path, "numpy")
