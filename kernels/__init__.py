@@ -8,6 +8,7 @@ Modules: ``linear`` (eq:z_scalar, eq:dw_scalar, eq:db_scalar, eq:da_prev_scalar)
 ``costs`` (eq:J and its seed), ``step`` (whole-network propagation and training).
 ``ffnn_numba.vectorized`` has the same names and signatures for the matrix forms.
 """
+from ._jit import CACHE_DIR
 from .activations import ACTIVATION_FUNCTIONS, activation_backward, activation_forward
 from .costs import COST_FUNCTIONS, correct_predictions, cost_backward, cost_forward, output_delta
 from .jacobian import jacobian_backward, jacobian_matrix
@@ -17,7 +18,7 @@ from .step import (backward_propagation, forward_propagation, l2_penalty, output
                    train_step)
 
 __all__ = [
-    "ACTIVATION_FUNCTIONS", "COST_FUNCTIONS", "activation_backward", "activation_forward",
+    "ACTIVATION_FUNCTIONS", "CACHE_DIR", "COST_FUNCTIONS", "activation_backward", "activation_forward",
     "backward_propagation", "bias_gradient", "correct_predictions", "cost_backward", "cost_forward",
     "forward_propagation", "jacobian_backward", "jacobian_matrix", "l2_penalty", "linear_backward", "linear_forward",
     "output_cost", "output_delta", "prev_activation_gradient", "train_epoch", "train_step",

@@ -8,8 +8,13 @@
 - Blocked kernels (``jit(fast=True)``) allow ``FASTMATH``: reassociation (so that LLVM may
   vectorise sums, whose order then follows the vector width), fused multiply-add and
   sign-of-zero freedom. Never ``nnan``/``ninf``: inf and NaN keep their meaning.
-- ``jit(parallel=True)`` for functions with ``prange`` loops and every function that calls
-  them: Numba can crash when a cached serial function calls a cached parallel one.
+- ``jit(parallel=True)`` only for the functions with ``prange`` loops of their own
+  (``gemm.packed_gemm``): on their callers it ran Numba's parallel passes over large
+  functions with nothing to parallelise (1-2 s of a cold start). The callers are serial and
+  call it by symbol (``_linking``); loaded from the cache, they start its threads as well
+  (``tests/test_linking.py``, ``tests/test_threads.py``).
+- Every kernel is compiled by ``_linking.Compiler``: it calls the other kernels by symbol
+  instead of linking in, re-optimising and re-emitting their machine code.
 - On-disk cache, on by default, in ``$FFNN_NUMBA_CACHE_DIR`` (default
   ``$XDG_CACHE_HOME/ffnn_numba``, i.e. ``~/.cache/ffnn_numba``), one subdirectory per digest
   of every source file compiled code reads and of the Numba version. Numba itself checks
@@ -29,6 +34,7 @@ import glob
 import hashlib
 import os
 import pickle
+import sys
 import warnings
 from pathlib import Path
 
@@ -39,6 +45,8 @@ from numba.core.caching import (CompileResultCacheImpl, FunctionCache, IndexData
 from numba.core.dispatcher import Dispatcher
 
 from ffnn_numba import layout, registry
+
+from . import _linking
 
 # Functions that only call parallel kernels must be compiled parallel too (see above); Numba
 # then warns that they have no prange of their own, which is expected here.
@@ -107,6 +115,22 @@ class _Locator(_SourceFileBackedLocatorMixin, _CacheLocator):
         return locator
 
 
+@contextlib.contextmanager
+def _locked(directory):
+    """Hold an exclusive lock on ``directory`` while in the block (it writes nothing, so a
+    read-only directory can be locked too)."""
+    if sys.platform == "win32":   # no fcntl: saving stays unlocked there
+        yield
+        return
+    import fcntl
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)   # releases the lock
+
+
 class _CheckedFiles(IndexDataCacheFile):
     """Numba's index and data files of one function, checked when read: anything wrong raises.
 
@@ -134,7 +158,12 @@ class _CheckedFiles(IndexDataCacheFile):
         return overloads
 
     def save(self, key, data):
-        super().save(key, (key, data))
+        # Another process may save an entry of the same function meanwhile (the dtypes of
+        # ``ffnn-numba compile``, the workers of a search): Numba reads the index, names the
+        # new data file after the index's length and writes the index back, so unlocked, one
+        # process's entry could be lost or its data file taken by the other's.
+        with _locked(self._cache_path):
+            super().save(key, (key, data))
 
     def load(self, key):
         entry = super().load(key)
@@ -174,12 +203,17 @@ class _Cache(FunctionCache):
 
     def load_overload(self, sig, target_context):
         try:
-            return super().load_overload(sig, target_context)
+            compiled = super().load_overload(sig, target_context)
+        except _linking.StaleDependency:   # a kernel it calls was compiled again since
+            return None   # Numba compiles it against that one and replaces this entry
         except Exception as exc:  # unpickling garbage can raise almost anything
             self._discard()
             _warn_once("damaged", f"found damaged files in the kernel cache {CACHE_DIR}; "
                                   f"discarding them and recompiling ({type(exc).__name__}: {exc})")
             return None  # Numba compiles, then saves a fresh entry
+        if compiled is not None:
+            _linking.provides(compiled.library, compiled.fndesc)
+        return compiled
 
     def save_overload(self, sig, data):
         try:
@@ -203,12 +237,13 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
     Use as ``@jit``, ``@jit(fast=True)``, ``@jit(parallel=True)``; ``inline=True`` merges a
     function into each caller before typing, where it then runs under the caller's
     options: use it only where both have the same ``fast``, or where the function does no
-    floating-point arithmetic. For a small helper, so that the reference counting of the views
-    it returns can be pruned (measured: 7% of a tiny training step); for the thin layers
-    between an entry point and the kernels (dispatch on a code, choice of a product form),
-    because every compiled function links, re-optimises and re-emits the machine code of
-    everything it calls: each compiled layer of a chain paid for the kernels below it once
-    more (inlining them cut a cold first fit from 38 s to 25 s).
+    floating-point arithmetic. Calls between kernels go by symbol (``_linking``), which LLVM
+    cannot inline, so ``inline=True`` marks every function whose call would cost more than
+    its compilation once per caller: helpers called once per number or block (``sigmoid``,
+    ``dot_block``, ``copy_tile``); the views of the buffers, so that their reference counting
+    can be pruned (7% of a tiny step); the kernels a step calls once per layer (activations,
+    costs, updates: as calls, a tiny epoch took 376 -> 413 µs); and the thin layers between
+    an entry point and the kernels (dispatch on a code, choice of a product form).
     """
     if func is None:
         return lambda f: jit(f, fast=fast, parallel=parallel, inline=inline)
@@ -217,7 +252,9 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
         options["fastmath"] = FASTMATH
     if inline:
         options["inline"] = "always"
-    dispatcher = numba.njit(**options)(func)
+    dispatcher = numba.njit(pipeline_class=_linking.Compiler, **options)(func)
+    if isinstance(dispatcher, Dispatcher):
+        _linking.register(dispatcher)
     if CACHE and isinstance(dispatcher, Dispatcher):  # not a plain function (NUMBA_DISABLE_JIT)
         try:
             # What numba.njit(cache=True) does, with our cache class instead of Numba's.

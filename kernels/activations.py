@@ -21,14 +21,14 @@ from ffnn_numba.registry import (ELU, ELU_ALPHA, LEAKY_RELU, LEAKY_RELU_SLOPE, L
 from ._jit import jit
 
 
-@jit
+@jit(inline=True)
 def sigmoid(z):
     """σ(z) = 1 / (1 + exp(-z)), evaluated with exp(-|z|) so that it cannot overflow."""
     e = math.exp(-abs(z))
     return 1 / (1 + e) if z >= 0 else e / (1 + e)
 
 
-@jit
+@jit(inline=True)
 def identity_forward(A, Z):
     """a_{j,i} = z_{j,i}. Overwrites A."""
     for j in range(Z.shape[0]):
@@ -36,7 +36,7 @@ def identity_forward(A, Z):
             A[j, i] = Z[j, i]
 
 
-@jit
+@jit(inline=True)
 def identity_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i}, since ∂a_{j,i}/∂z_{j,i} = 1. Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -44,7 +44,7 @@ def identity_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i]
 
 
-@jit
+@jit(inline=True)
 def relu_forward(A, Z):
     """a_{j,i} = max(0, z_{j,i}). Overwrites A."""
     for j in range(Z.shape[0]):
@@ -52,7 +52,7 @@ def relu_forward(A, Z):
             A[j, i] = Z[j, i] if Z[j, i] > 0 else 0
 
 
-@jit
+@jit(inline=True)
 def relu_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} I(z_{j,i} > 0); relu'(0) = 0 as the series defines it. Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -60,7 +60,7 @@ def relu_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] if Z[j, i] > 0 else 0
 
 
-@jit
+@jit(inline=True)
 def leaky_relu_forward(A, Z):
     """a_{j,i} = z_{j,i} if z_{j,i} > 0 else 0.01 z_{j,i}. Overwrites A."""
     for j in range(Z.shape[0]):
@@ -68,7 +68,7 @@ def leaky_relu_forward(A, Z):
             A[j, i] = Z[j, i] if Z[j, i] > 0 else LEAKY_RELU_SLOPE * Z[j, i]
 
 
-@jit
+@jit(inline=True)
 def leaky_relu_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} (1 if z_{j,i} > 0 else 0.01). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -76,7 +76,7 @@ def leaky_relu_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] if Z[j, i] > 0 else LEAKY_RELU_SLOPE * dA[j, i]
 
 
-@jit
+@jit(inline=True)
 def elu_forward(A, Z):
     """a_{j,i} = z_{j,i} if z_{j,i} > 0 else α (exp(z_{j,i}) - 1), α = 1. Overwrites A."""
     for j in range(Z.shape[0]):
@@ -84,7 +84,7 @@ def elu_forward(A, Z):
             A[j, i] = Z[j, i] if Z[j, i] > 0 else ELU_ALPHA * math.expm1(Z[j, i])
 
 
-@jit
+@jit(inline=True)
 def elu_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} (1 if z_{j,i} > 0 else α exp(z_{j,i}) = a_{j,i} + α). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -92,7 +92,7 @@ def elu_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] if Z[j, i] > 0 else dA[j, i] * (A[j, i] + ELU_ALPHA)
 
 
-@jit
+@jit(inline=True)
 def softplus_forward(A, Z):
     """a_{j,i} = log(1 + exp(z_{j,i})) = max(z_{j,i}, 0) + log(1 + exp(-|z_{j,i}|)). Overwrites A."""
     for j in range(Z.shape[0]):
@@ -101,7 +101,7 @@ def softplus_forward(A, Z):
             A[j, i] = max(z, 0) + math.log1p(math.exp(-abs(z)))
 
 
-@jit
+@jit(inline=True)
 def softplus_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} σ(z_{j,i}). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -109,7 +109,7 @@ def softplus_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] * sigmoid(Z[j, i])
 
 
-@jit
+@jit(inline=True)
 def silu_forward(A, Z):
     """a_{j,i} = z_{j,i} σ(z_{j,i}). Overwrites A."""
     for j in range(Z.shape[0]):
@@ -117,7 +117,7 @@ def silu_forward(A, Z):
             A[j, i] = Z[j, i] * sigmoid(Z[j, i])
 
 
-@jit
+@jit(inline=True)
 def silu_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} σ(z_{j,i}) (1 + z_{j,i} (1 - σ(z_{j,i}))). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -126,7 +126,7 @@ def silu_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] * s * (1 + Z[j, i] * (1 - s))
 
 
-@jit
+@jit(inline=True)
 def sigmoid_forward(A, Z):
     """a_{j,i} = σ(z_{j,i}) = 1 / (1 + exp(-z_{j,i})). Overwrites A."""
     for j in range(Z.shape[0]):
@@ -134,7 +134,7 @@ def sigmoid_forward(A, Z):
             A[j, i] = sigmoid(Z[j, i])
 
 
-@jit
+@jit(inline=True)
 def sigmoid_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} a_{j,i} (1 - a_{j,i}). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -142,7 +142,7 @@ def sigmoid_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] * A[j, i] * (1 - A[j, i])
 
 
-@jit
+@jit(inline=True)
 def tanh_forward(A, Z):
     """a_{j,i} = tanh(z_{j,i}). Overwrites A."""
     for j in range(Z.shape[0]):
@@ -150,7 +150,7 @@ def tanh_forward(A, Z):
             A[j, i] = math.tanh(Z[j, i])
 
 
-@jit
+@jit(inline=True)
 def tanh_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = dJ/da_{j,i} (1 - a_{j,i}^2). Overwrites dZ."""
     for j in range(Z.shape[0]):
@@ -158,7 +158,7 @@ def tanh_backward(dZ, dA, Z, A):
             dZ[j, i] = dA[j, i] * (1 - A[j, i] * A[j, i])
 
 
-@jit
+@jit(inline=True)
 def softmax_forward(A, Z):
     """a_{j,i} = exp(z_{j,i}) / Σ_p exp(z_{p,i}). Overwrites A.
 
@@ -177,7 +177,7 @@ def softmax_forward(A, Z):
             A[j, i] /= total
 
 
-@jit
+@jit(inline=True)
 def softmax_backward(dZ, dA, Z, A):
     """dJ/dz_{j,i} = a_{j,i} (dJ/da_{j,i} - Σ_p dJ/da_{p,i} a_{p,i}). Overwrites dZ.
 

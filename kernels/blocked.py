@@ -21,13 +21,11 @@ dot products along the rows of dZ and A_prev, which are contiguous in both: each
 numbers for 16 multiply-adds and LLVM vectorises the sum over i (``FASTMATH`` lets it reorder
 it).
 """
-from numba import prange
-
 from ._jit import jit
-from .gemm import PARALLEL_MIN_WORK, gemm, padded_work, scratch_length
+from .gemm import gemm, padded_work, scratch_length
 
 
-@jit(fast=True)
+@jit(fast=True, inline=True)
 def dot_block(C, L, R, r, s, t0, t1):
     """c_{r+a,s+b} += Σ_{t0 <= t < t1} l_{r+a,t} r_{s+b,t} for a, b = 0..3, in 16 registers."""
     c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = C.dtype.type(0)
@@ -45,7 +43,7 @@ def dot_block(C, L, R, r, s, t0, t1):
     C[r + 3, s] += c30; C[r + 3, s + 1] += c31; C[r + 3, s + 2] += c32; C[r + 3, s + 3] += c33  # noqa: E702,E501
 
 
-@jit(fast=True)
+@jit(fast=True, inline=True)
 def dot_one(C, L, R, r, s, t0, t1):
     """c_{r,s} += Σ_{t0 <= t < t1} l_{r,t} r_{s,t}: the edges that 4 x 4 blocks leave over."""
     c = C.dtype.type(0)
@@ -70,20 +68,17 @@ def dot_row_block(C, L, R, r, t0, t1):
                 dot_one(C, L, R, a, s, t0, t1)
 
 
-@jit(fast=True, parallel=True)
+@jit(fast=True)
 def dot_products(C, L, R):
     """c_{r,s} += Σ_t l_{r,t} r_{s,t}, i.e. C += L R^T, as dot products along rows contiguous
-    in both. Accumulates into C. Row blocks are summed by one thread each (bitwise the same C
-    for any thread count)."""
-    n_r, n_s = C.shape
+    in both. Accumulates into C.
+
+    On one thread: the engine uses this form only below ``step.BLOCKED_MIN_WORK``
+    multiply-adds, where threads never pay (``gemm.PARALLEL_MIN_WORK``); its parallel loop
+    cost 0.9 s of every cold start and never ran."""
     n_t = L.shape[1]
-    n_blocks = (n_r + 3) // 4
-    if n_r * n_s * n_t >= PARALLEL_MIN_WORK and n_blocks > 1:
-        for block in prange(n_blocks):
-            dot_row_block(C, L, R, 4 * block, 0, n_t)
-    else:
-        for block in range(n_blocks):
-            dot_row_block(C, L, R, 4 * block, 0, n_t)
+    for block in range((C.shape[0] + 3) // 4):
+        dot_row_block(C, L, R, 4 * block, 0, n_t)
 
 
 @jit
@@ -144,7 +139,7 @@ def cheaper_transposed(L, R, scratch):
     return transposed < as_written and scratch_length(n_s, n_t, n_r) <= scratch.shape[0]
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def product(C, L, R, scratch):
     """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm``: C += L R as written, or transposed,
     C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
@@ -159,7 +154,7 @@ def product(C, L, R, scratch):
         gemm(C, L, R, scratch)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def linear_forward_blocked(Z, W, A_prev, b, scratch):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z."""
     for j in range(Z.shape[0]):
@@ -168,7 +163,7 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
     gemm(Z, W, A_prev, scratch)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW.
 
@@ -206,14 +201,14 @@ def weight_gradient_outer(dW, dZ, A_prev):
                 dW[j, k] += dz * A_prev[k, i]
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def weight_gradient_dots(dW, dZ, A_prev):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), as dot products. Overwrites dW."""
     fill(dW, 0)
     dot_products(dW, dZ, A_prev)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
     fill(dA_prev, 0)

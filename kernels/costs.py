@@ -24,7 +24,7 @@ from ffnn_numba.registry import (BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY
 from ._jit import jit
 
 
-@jit
+@jit(inline=True)
 def mean_squared_error_cost(A, Y):
     """J = 1/(2m) Σ_i Σ_j (a_{j,i} - y_{j,i})^2."""
     n, m = A.shape
@@ -36,7 +36,7 @@ def mean_squared_error_cost(A, Y):
     return total / (2 * m)
 
 
-@jit
+@jit(inline=True)
 def mean_squared_error_seed(dA, A, Y):
     """dJ/da_{j,i} = (a_{j,i} - y_{j,i}) / m. Overwrites dA."""
     n, m = A.shape
@@ -45,7 +45,7 @@ def mean_squared_error_seed(dA, A, Y):
             dA[j, i] = (A[j, i] - Y[j, i]) / m
 
 
-@jit
+@jit(inline=True)
 def binary_cross_entropy_cost(A, Y):
     """J = -1/m Σ_i Σ_j (y_{j,i} log a_{j,i} + (1 - y_{j,i}) log(1 - a_{j,i})).
 
@@ -62,7 +62,7 @@ def binary_cross_entropy_cost(A, Y):
     return -total / m
 
 
-@jit
+@jit(inline=True)
 def binary_cross_entropy_seed(dA, A, Y):
     """dJ/da_{j,i} = ((1 - y_{j,i}) / (1 - a_{j,i}) - y_{j,i} / a_{j,i}) / m. Overwrites dA."""
     n, m = A.shape
@@ -73,7 +73,7 @@ def binary_cross_entropy_seed(dA, A, Y):
             dA[j, i] = ((1 - Y[j, i]) / (1 - a) - Y[j, i] / a) / m
 
 
-@jit
+@jit(inline=True)
 def categorical_cross_entropy_cost(A, Y):
     """J = -1/m Σ_i Σ_j y_{j,i} log a_{j,i}."""
     n, m = A.shape
@@ -85,7 +85,7 @@ def categorical_cross_entropy_cost(A, Y):
     return -total / m
 
 
-@jit
+@jit(inline=True)
 def categorical_cross_entropy_seed(dA, A, Y):
     """dJ/da_{j,i} = -y_{j,i} / (m a_{j,i}). Overwrites dA."""
     n, m = A.shape
@@ -95,7 +95,7 @@ def categorical_cross_entropy_seed(dA, A, Y):
             dA[j, i] = -Y[j, i] / (m * max(A[j, i], eps))
 
 
-@jit
+@jit(inline=True)
 def sigmoid_cross_entropy_from_logits(Z, A, Y):
     """Binary and multi-label J for a = σ(z), from the logits:
     J = 1/m Σ_i Σ_j (max(z_{j,i}, 0) - z_{j,i} y_{j,i} + log(1 + exp(-|z_{j,i}|))).
@@ -111,7 +111,7 @@ def sigmoid_cross_entropy_from_logits(Z, A, Y):
     return total / m
 
 
-@jit
+@jit(inline=True)
 def softmax_cross_entropy_from_logits(Z, A, Y):
     """Categorical J for a = softmax(z), from the logits:
     J = 1/m Σ_i Σ_j y_{j,i} (log Σ_p exp(z_{p,i}) - z_{j,i}).
@@ -133,7 +133,7 @@ def softmax_cross_entropy_from_logits(Z, A, Y):
     return total / m
 
 
-@jit
+@jit(inline=True)
 def output_delta(dZ, A, Y):
     """dJ/dz_{j,i} = (a_{j,i} - y_{j,i}) / m for the fused output/cost pairs. Overwrites dZ.
 
@@ -146,7 +146,7 @@ def output_delta(dZ, A, Y):
             dZ[j, i] = (A[j, i] - Y[j, i]) / m
 
 
-@jit
+@jit(inline=True)
 def correct_predictions(A, Y, code):
     """How many examples (columns i) the outputs A^[L] predict right, or -1 for mean squared
     error, which has no classes. Categorical: the largest a_{j,i} sits where the largest

@@ -49,13 +49,13 @@ NU = 32     # a panel's columns are computed in multiples of NU (4 AVX-512 vecto
 PARALLEL_MIN_WORK = 1 << 20
 
 
-@jit
+@jit(inline=True)
 def scratch_length(n_r, n_t, n_s):
     """Scratch numbers ``gemm`` needs for C (n_r, n_s) += L (n_r, n_t) R (n_t, n_s)."""
     return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * NC
 
 
-@jit
+@jit(inline=True)
 def padded_work(n_r, n_t, n_s, rows_contiguous):
     """Cost of ``gemm`` in multiply-adds: its product, with the last panel padded to a
     multiple of NU columns, plus packing R, which costs about as much as 4 multiply-adds a
@@ -65,7 +65,7 @@ def padded_work(n_r, n_t, n_s, rows_contiguous):
     return n_r * n_t * ((n_s + NU - 1) // NU) * NU + packing * n_t * n_s
 
 
-@jit
+@jit(inline=True)
 def copy_tile(Bp, o, R, t0, s0):
     """Bp[o + t NC + s] = r_{t0+t, s0+s} for t, s = 0..7, unrolled: as a loop, LLVM would
     vectorise it with scatters, several times slower on this strided copy."""
@@ -189,7 +189,7 @@ def row_group(C, L, Bp, T, r):
             add_tile(C, T, r, q * NC, rows, width)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def gemm(C, L, R, scratch):
     """c_{r,s} += Σ_t l_{r,t} r_{t,s}, i.e. C += L R. Accumulates into C.
 

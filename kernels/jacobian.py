@@ -18,7 +18,7 @@ from ffnn_numba.registry import (ELU, ELU_ALPHA, LEAKY_RELU, LEAKY_RELU_SLOPE, L
 from ._jit import jit
 
 
-@jit
+@jit(inline=True)
 def activation_partial(z, a, j, p, code):
     """∂a_p/∂z_j for one example's columns z = z_{:,i}, a = a_{:,i}."""
     if code == SOFTMAX:

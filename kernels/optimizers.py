@@ -13,7 +13,7 @@ from ffnn_numba.registry import (ADAM, BETA_1, BETA_2, EPSILON, LEARNING_RATE, M
 from ._jit import jit
 
 
-@jit
+@jit(inline=True)
 def sgd_update(theta, grad, state, settings):
     """θ_t ← θ_t − α g_t."""
     alpha = settings[LEARNING_RATE]
@@ -21,7 +21,7 @@ def sgd_update(theta, grad, state, settings):
         theta[t] -= alpha * grad[t]
 
 
-@jit
+@jit(inline=True)
 def momentum_update(theta, grad, state, settings):
     """v_t ← μ v_t − α g_t;  θ_t ← θ_t + v_t."""
     alpha, mu = settings[LEARNING_RATE], settings[MOMENTUM_COEFFICIENT]
@@ -31,7 +31,7 @@ def momentum_update(theta, grad, state, settings):
         theta[t] += v[t]
 
 
-@jit
+@jit(inline=True)
 def nesterov_update(theta, grad, state, settings):
     """v_t ← μ v_t − α g_t;  θ_t ← θ_t + μ v_t − α g_t  (the look-ahead form)."""
     alpha, mu = settings[LEARNING_RATE], settings[MOMENTUM_COEFFICIENT]
@@ -41,7 +41,7 @@ def nesterov_update(theta, grad, state, settings):
         theta[t] += mu * v[t] - alpha * grad[t]
 
 
-@jit
+@jit(inline=True)
 def adam_update(theta, grad, state, settings):
     """s ← s + 1;  m_t ← β1 m_t + (1 − β1) g_t;  v_t ← β2 v_t + (1 − β2) g_t²;
     θ_t ← θ_t − α_s m_t / (√v_t + ε)  with  α_s = α √(1 − β2^s) / (1 − β1^s).

@@ -33,7 +33,7 @@ biases = jit(layout.biases, inline=True)
 nodes = jit(layout.nodes, inline=True)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def layer_linear_forward(Z, W, A_prev, b, scratch):
     """z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j  (eq:z_scalar), in the faster form for its size."""
     n, n_prev = W.shape
@@ -46,7 +46,7 @@ def layer_linear_forward(Z, W, A_prev, b, scratch):
         linear_forward_unrolled(Z, W, A_prev, b)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def layer_weight_gradient(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), in the faster form for its size."""
     n, n_prev = dW.shape
@@ -59,7 +59,7 @@ def layer_weight_gradient(dW, dZ, A_prev, scratch):
         weight_gradient_dots(dW, dZ, A_prev)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), in the faster form for its size."""
     n, n_prev = W.shape
@@ -70,7 +70,7 @@ def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
         prev_activation_gradient_blocked(dA_prev, W, dZ, scratch)
 
 
-@jit(parallel=True)
+@jit
 def forward_propagation(b, p, m):
     """From A^[0] (already in b.A), for l = 1..L: Z^[l] (eq:z_scalar), then A^[l] (eq:a_scalar).
 
@@ -120,7 +120,7 @@ def output_cost(b, p, Y):
     return J
 
 
-@jit(parallel=True)
+@jit
 def backward_propagation(b, p, Y, to_input):
     """From the seed dJ/dA^[L], for l = L..1: dZ^[l] (eq:dz_scalar), dW^[l] (eq:dw_scalar),
     db^[l] (eq:db_scalar) and dA^[l-1] (eq:da_prev_scalar).
@@ -150,7 +150,7 @@ def backward_propagation(b, p, Y, to_input):
         l2_gradient(b.grad, b.theta, layers, p.l2, m)
 
 
-@jit(parallel=True, inline=True)
+@jit(inline=True)
 def train_step(b, p, Y):
     """One step of the update rule p.optimizer on the batch whose A^[0] is in b.A: forward,
     J, backward, then the update (kernels/optimizers.py). Returns J before the update."""
@@ -181,7 +181,7 @@ def shuffle_columns(out, X, order, row):
             out[k, i] = row[order[i]]
 
 
-@jit(parallel=True)
+@jit
 def train_epoch(b, p, X, Y, order, batch_size, costs, hits):
     """One pass over the examples in ``order``, ``batch_size`` at a time, one ``train_step`` each.
 

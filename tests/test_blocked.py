@@ -177,7 +177,7 @@ def test_threads_do_not_change_results(shape):
     """Row groups are disjoint and each is summed by one thread: bitwise equal results."""
     W, A_prev, _, dZ = operands(shape, np.float64, seed=1)
     n, n_prev, m = shape
-    assert n * n_prev * m >= blocked.PARALLEL_MIN_WORK
+    assert n * n_prev * m >= gemm.PARALLEL_MIN_WORK
     results = []
     for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
         if threads > numba.config.NUMBA_NUM_THREADS:
