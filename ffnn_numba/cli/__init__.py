@@ -1,6 +1,6 @@
 """The ``ffnn-numba`` command: it parses arguments and prints, nothing else.
 
-One module per command (``demo``, ``bench``, ``explain``, ``train``, ``predict``, ``draw``,
+One module per command (``demo``, ``bench``, ``compile``, ``explain``, ``train``, ``predict``, ``draw``,
 ``explore``, ``exercise``), each with ``add(commands)``, its parser, and ``run(args)``, which
 calls into the room that does the work; ``arguments`` holds the argument types. May import
 every room; nothing imports this one.
@@ -9,9 +9,9 @@ import argparse
 import os
 import sys
 
-from . import bench, demo, draw, exercise, explain, explore, predict, train
+from . import bench, compile, demo, draw, exercise, explain, explore, predict, train
 
-COMMANDS = (demo, explain, train, predict, bench, draw, explore, exercise)
+COMMANDS = (demo, explain, train, predict, bench, compile, draw, explore, exercise)
 
 
 def main(argv=None):
