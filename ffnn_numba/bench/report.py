@@ -134,12 +134,16 @@ def _spread(ratio):
 
 
 def cold_table(cold):
-    lines = ["| kernel cache | import ffnn_numba | first fit | first gradients | "
-             "fit + gradients | whole process |", "|---|---:|---:|---:|---:|---:|"]
-    for label, key in (("empty (compiles)", "cold"), ("warm (loads)", "warm")):
-        t = cold[key]
-        lines.append(f"| {label} | {t['import']:.2f} s | {t['fit']:.2f} s | {t['gradients']:.2f} s "
-                     f"| {t['fit'] + t['gradients']:.2f} s | {t['process']:.2f} s |")
+    lines = ["| network | kernel cache | import ffnn_numba | first fit | first gradients | "
+             "fit + gradients | whole process |", "|---|---|---:|---:|---:|---:|---:|"]
+    for network in cold["networks"]:
+        case = (f"{network['name']} {network['layers']}, batch {network['batch_size']}, "
+                f"{network['examples']} examples")
+        for label, key in (("empty (compiles)", "cold"), ("warm (loads)", "warm")):
+            t = network[key]
+            lines.append(f"| {case} | {label} | {t['import']:.2f} s | {t['fit']:.2f} s | "
+                         f"{t['gradients']:.2f} s | {t['fit'] + t['gradients']:.2f} s | "
+                         f"{t['process']:.2f} s |")
     return "\n".join(lines)
 
 
@@ -228,8 +232,9 @@ def markdown(results):
     if "cold" in results:
         lines += ["", f"## Cold and warm start ({results['cold']['dtype']}, fresh processes)", "",
                   "A fresh process with an empty kernel cache (`FFNN_NUMBA_CACHE_DIR` a new "
-                  "directory), then another with the cache the first filled: `import "
-                  "ffnn_numba`, the first `fit` (one epoch of [2, 64, 64, 3] on 150 points) "
-                  "and the first `gradients`. One measurement each.", "",
+                  "directory, one per network), then another with the cache the first "
+                  "filled: `import ffnn_numba`, the first `fit` (one epoch) and the first "
+                  "`gradients` on all the examples. One measurement each. `ffnn-numba "
+                  "compile` fills the cache ahead of time.", "",
                   cold_table(results["cold"])]
     return "\n".join(lines)
