@@ -29,7 +29,8 @@ def demo(epochs=300, seed=0, plot=None):
           f"{epochs} epochs of mini-batch gradient descent (batch 32, learning rate 0.2)\n")
 
     print("Compiling the loops backend's kernels for float64, or loading them from the on-disk "
-          "cache: up to a minute on the first run on a machine, about a second after that ...",
+          "cache: 15-20 s the first time on a machine (`ffnn-numba compile` does it ahead of "
+          "time), under a second after that ...",
           flush=True)
     start = time.perf_counter()
     # Warm up on a throwaway network, so that the fit timed below runs compiled code only.
