@@ -48,6 +48,13 @@ class Problem(NamedTuple):
     l2: float            # λ of the L2 term
     optimizer: int       # registry code of the update rule
     settings: np.ndarray  # float64 (registry.N_SETTINGS,): α, μ, β1, β2, ε, step count
+    kernels: np.ndarray  # the loops backend's kernel table (``kernels.calls``), others ignore it
+
+
+# Columns of the kernel table: layer l's activation (rows 1..L); the cost, its seed and the
+# update (row 0).
+FORWARD, BACKWARD = 0, 1
+COST, SEED, UPDATE = 0, 1, 2
 
 
 def make_layers(sizes, codes):

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import kernels, reference, registry, training, validation
 from .buffers import Workspace
+from .kernels import calls
 from .layout import Buffers, Problem, nodes
 from .threads import run_threaded, threads_from, widest_product
 from .vectorized import step as vectorized_step
@@ -46,18 +47,20 @@ class Runner:
         self.theta, self.grad, self.dtype = theta, grad, theta.dtype.type
         self.cost_code, self.fused = int(cost_code), bool(fused)
         self.no_state = np.zeros((2, 0), self.dtype)   # plain gradient descent keeps none
+        self.no_table = np.zeros((len(layer_sizes), 3), np.int64)
         self.sgd_settings = training.SGD().settings()
         self.step_settings = training.SGD().settings()   # step's, α set on each call
         self.widest = widest_product(layer_sizes)
         self._l2 = 0.0
         self.workspace_cache = self.plain_buffers = self.epoch_buffers = None
         self.sgd_problem = self.step_problem = None
-        self.blocks, self.entries = {}, {}
+        self.blocks, self.entries, self.tables = {}, {}, {}
         self.chunk_size = self.chunk_limit = None
 
     def set_backend(self, name):
         self.engine = ENGINES[name]
         self.entries = {}   # compiled engine functions by name: see run
+        self.sgd_problem = self.step_problem = None   # their kernel table is the backend's
         self.threads_from = threads_from(self.layer_sizes) if name == "loops" else math.inf
 
     @property
@@ -134,7 +137,16 @@ class Runner:
             return self.sgd_problem
         # Fixed Python types: the compiled engine is typed once per network (see run).
         return Problem(self.layers, self.cost_code, self.fused, float(self._l2),
-                       int(optimizer), settings)
+                       int(optimizer), settings, self.kernel_table(int(optimizer)))
+
+    def kernel_table(self, optimizer):
+        """The loops backend's table of this network's kernels for ``optimizer``
+        (``kernels.calls``), compiled on first use; zeros for the other engines."""
+        table = self.tables.get(optimizer) if self.engine is kernels else self.no_table
+        if table is None:
+            table = self.tables[optimizer] = calls.table(self.layers, self.cost_code,
+                                                         self.fused, optimizer, self.dtype)
+        return table
 
     def arguments(self, m, optimizer=None, state=None):
         """``Network.engine_arguments`` (see there), its arguments checked."""

@@ -5,7 +5,8 @@ first) and trusts its arguments: the model validates input before any kernel run
 
 Modules: ``linear`` (eq:z_scalar, eq:dw_scalar, eq:db_scalar, eq:da_prev_scalar),
 ``activations`` (eq:a_scalar, eq:dz_scalar), ``jacobian`` (eq:dz_scalar in full),
-``costs`` (eq:J and its seed), ``step`` (whole-network propagation and training).
+``costs`` (eq:J and its seed), ``step`` (whole-network propagation and training), which
+calls a network's activation, cost and update kernels through ``calls``' table.
 ``ffnn_numba.vectorized`` has the same names and signatures for the matrix forms.
 """
 from ._jit import CACHE_DIR

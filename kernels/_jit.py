@@ -241,9 +241,11 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
     cannot inline, so ``inline=True`` marks every function whose call would cost more than
     its compilation once per caller: helpers called once per number or block (``sigmoid``,
     ``dot_block``, ``copy_tile``); the views of the buffers, so that their reference counting
-    can be pruned (7% of a tiny step); the kernels a step calls once per layer (activations,
-    costs, updates: as calls, a tiny epoch took 376 -> 413 µs); and the thin layers between
-    an entry point and the kernels (dispatch on a code, choice of a product form).
+    can be pruned (7% of a tiny step); the small kernels a step calls once per layer (as calls
+    by symbol, a tiny epoch took 376 -> 413 µs; the activations, costs and updates are called
+    through the network's kernel table instead, ``calls``, so that only those it uses
+    compile); and the thin layers between an entry point and the kernels (choice of a
+    product form, dispatch on a code for ``activation_forward`` and its kind).
     """
     if func is None:
         return lambda f: jit(f, fast=fast, parallel=parallel, inline=inline)

@@ -4,7 +4,7 @@ Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 Every engine function takes ``b``, the network's ``layout.Buffers`` (θ, dJ/dθ, optimizer
 state, the node buffers Z, A, dZ, dA with one (n^[l], m) block per layer, the batch's
 targets, scratch), and ``p``, its ``layout.Problem`` (layer table, cost, fused flag, L2,
-update rule and its settings), then the few arguments of the call itself. Every function
+update rule and its settings, the table of its kernels: ``calls``), then the few arguments of the call itself. Every function
 here only reads and writes these buffers, so a training step allocates nothing, and one
 compilation per dtype serves every architecture.
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
@@ -13,12 +13,11 @@ whole module, to the reference loops of ``linear.py``.
 import numpy as np
 
 from ffnn_numba import layout
-from ffnn_numba.layout import ACT, N
+from ffnn_numba.layout import BACKWARD, COST, FORWARD, N, SEED, UPDATE
 
 from ._jit import jit
-from .activations import activation_backward, activation_forward
-from .costs import cost_backward, cost_forward, correct_predictions, output_delta
-from .optimizers import parameter_update
+from .calls import call, call_for_value
+from .costs import correct_predictions
 from .blocked import (linear_forward_blocked, linear_forward_dots, linear_forward_unrolled,
                       prev_activation_gradient_blocked, prev_activation_gradient_unrolled,
                       weight_gradient_blocked, weight_gradient_dots, weight_gradient_outer)
@@ -81,7 +80,7 @@ def forward_propagation(b, p, m):
         Z = nodes(b.Z, layers, l, m)
         layer_linear_forward(Z, weights(b.theta, layers, l), nodes(b.A, layers, l - 1, m),
                              biases(b.theta, layers, l), b.scratch)
-        activation_forward(nodes(b.A, layers, l, m), Z, layers[l, ACT])
+        call(p.kernels[l, FORWARD], (nodes(b.A, layers, l, m), Z))
 
 
 @jit
@@ -114,7 +113,11 @@ def output_cost(b, p, Y):
     fused pairs. Y is the (n^[L], m) targets of the batch in b.A."""
     layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    J = cost_forward(nodes(b.Z, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost, p.fused)
+    A = nodes(b.A, layers, L, m)
+    if p.fused:
+        J = call_for_value(p.kernels[0, COST], (nodes(b.Z, layers, L, m), A, Y))
+    else:
+        J = call_for_value(p.kernels[0, COST], (A, Y))
     if p.l2 > 0:
         J += l2_penalty(b.theta, layers, p.l2, m)
     return J
@@ -131,15 +134,13 @@ def backward_propagation(b, p, Y, to_input):
     """
     layers = p.layers
     L, m = layers.shape[0] - 1, Y.shape[1]
-    if p.fused:
-        output_delta(nodes(b.dZ, layers, L, m), nodes(b.A, layers, L, m), Y)
-    else:
-        cost_backward(nodes(b.dA, layers, L, m), nodes(b.A, layers, L, m), Y, p.cost)
+    seed = nodes(b.dZ, layers, L, m) if p.fused else nodes(b.dA, layers, L, m)
+    call(p.kernels[0, SEED], (seed, nodes(b.A, layers, L, m), Y))
     for l in range(L, 0, -1):
         dZ = nodes(b.dZ, layers, l, m)
         if l < L or not p.fused:
-            activation_backward(dZ, nodes(b.dA, layers, l, m), nodes(b.Z, layers, l, m),
-                                nodes(b.A, layers, l, m), layers[l, ACT])
+            call(p.kernels[l, BACKWARD], (dZ, nodes(b.dA, layers, l, m), nodes(b.Z, layers, l, m),
+                                          nodes(b.A, layers, l, m)))
         layer_weight_gradient(weights(b.grad, layers, l), dZ, nodes(b.A, layers, l - 1, m),
                               b.scratch)
         bias_gradient(biases(b.grad, layers, l), dZ)
@@ -159,7 +160,7 @@ def train_step(b, p, Y):
     # bool(): a plain bool, as Network.gradients passes; a literal False would be typed
     # Literal[bool](False) and compile a second backward_propagation (3.6 s from cold).
     backward_propagation(b, p, Y, bool(False))
-    parameter_update(b.theta, b.grad, b.state, p.settings, p.optimizer)
+    call(p.kernels[0, UPDATE], (b.theta, b.grad, b.state, p.settings))
     return J
 
 

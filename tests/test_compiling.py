@@ -22,7 +22,8 @@ def test_a_long_compilation_of_a_kernel_is_announced_once_with_its_duration(monk
     monkeypatch.setattr(compiling, "NOTICE_AFTER", 0.01)
     monkeypatch.setattr(compiling, "SECONDS_FILE", str(tmp_path / "compile-seconds.json"))
     notice = compiling._Notice()
-    problem = typeof(Problem(np.zeros((2, 4), np.int64), 0, False, 0.0, 0, np.zeros(6)))
+    problem = typeof(Problem(np.zeros((2, 4), np.int64), 0, False, 0.0, 0, np.zeros(6),
+                             np.zeros((2, 3), np.int64)))
     outer = _event("ffnn_numba.kernels.step", "train_epoch",
                    (typeof(np.zeros((2, 3), np.float32)), problem))
     inner = _event("ffnn_numba.kernels.gemm", "gemm", ())

@@ -1,0 +1,118 @@
+"""The activation, cost and update kernels a network uses, called through a table of their
+addresses (``layout.Problem.kernels``), so that an engine compiles only those.
+
+The engine dispatches on codes known only at run time (one compilation per dtype serves
+every architecture), so a call written as a dispatch on the code compiles every activation,
+cost and update of the registry, used or not (2.3 s of a 17 s cold start). Here the
+network's own kernels are compiled (or loaded from the cache) from Python when its problem
+is built, and the compiled engine calls each at its address. Kernels are compiled for
+C-ordered, aligned, writeable arrays, the only kind the engine passes; ``call`` refuses any
+other at compile time, so an address is always called with the argument types it was
+compiled for.
+
+Table, (L + 1, 3) int64: row l = 1..L holds layer l's activation, FORWARD and BACKWARD
+(``activations.py`` signatures); row 0 holds the COST (J from (A, Y), or from (Z, A, Y) for
+the fused pairs), the SEED (dJ/dA^[L] from (dA, A, Y), or dZ^[L] = (A - Y)/m for the fused
+pairs, ``output_delta``) and the UPDATE (``optimizers.py`` signature).
+"""
+import numpy as np
+from llvmlite import ir
+from numba.core import config, types
+from numba.core.errors import TypingError
+from numba.extending import intrinsic
+from numba.np.numpy_support import from_dtype
+
+from ffnn_numba import registry
+from ffnn_numba.layout import ACT, BACKWARD, COST, FORWARD, SEED, UPDATE
+
+from .activations import ACTIVATION_FUNCTIONS
+from .costs import COST_FUNCTIONS, output_delta, sigmoid_cross_entropy_from_logits, \
+    softmax_cross_entropy_from_logits
+from .optimizers import UPDATE_RULES
+
+_ACTIVATION_NAMES = {spec.code: name for name, spec in registry.ACTIVATIONS.items()}
+_COST_NAMES = {spec.code: name for name, spec in registry.COSTS.items()}
+_OPTIMIZER_NAMES = {code: name for name, code in registry.OPTIMIZERS.items()}
+
+
+def _checked(arguments):
+    for t in arguments.types:
+        if not (isinstance(t, types.Array) and t.layout == "C" and t.mutable and t.aligned):
+            raise TypingError(f"calls through the kernel table take C-ordered, aligned, "
+                              f"writeable arrays; got {t}")
+
+
+def _call(context, builder, signature, args, returns):
+    arguments = signature.args[1]
+    values = [builder.extract_value(args[1], k) for k in range(len(arguments.types))]
+    function = ir.FunctionType(context.get_value_type(returns),
+                               [context.get_value_type(t) for t in arguments.types])
+    pointer = builder.inttoptr(args[0], function.as_pointer())
+    return builder.call(pointer, values)
+
+
+@intrinsic
+def call(typingctx, address, arguments):
+    """kernel(*arguments) for the kernel at ``address`` (a C-callable wrapper, ``table``)."""
+    _checked(arguments)
+
+    def codegen(context, builder, signature, args):
+        _call(context, builder, signature, args, types.none)
+        return context.get_dummy_value()
+    return types.none(address, arguments), codegen
+
+
+@intrinsic
+def call_for_value(typingctx, address, arguments):
+    """kernel(*arguments), a float64, for the kernel at ``address`` (a cost)."""
+    _checked(arguments)
+
+    def codegen(context, builder, signature, args):
+        return _call(context, builder, signature, args, types.float64)
+    return types.float64(address, arguments), codegen
+
+
+def _address(kernel, *ndims, dtype):
+    """The C-callable address of ``kernel`` compiled for C-ordered arrays of ``ndims``
+    dimensions of ``dtype`` (the settings of an update are float64)."""
+    if config.DISABLE_JIT:
+        return kernel
+    argtypes = tuple(types.Array(types.float64 if d == "settings" else dtype,
+                                 1 if d == "settings" else d, "C") for d in ndims)
+    kernel.compile(argtypes)
+    compiled = kernel.overloads[argtypes]
+    return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_cfunc_wrapper_name)
+
+
+def table(layers, cost_code, fused, optimizer_code, dtype):
+    """The (L + 1, 3) table of the kernels a network uses (module docstring), compiling
+    those not compiled yet. Python callables instead of addresses with NUMBA_DISABLE_JIT."""
+    dtype = from_dtype(np.dtype(dtype))
+    kernels = np.zeros((layers.shape[0], 3), object if config.DISABLE_JIT else np.int64)
+    for l in range(1, layers.shape[0]):
+        forward, backward = ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[int(layers[l, ACT])]]
+        kernels[l, FORWARD] = _address(forward, 2, 2, dtype=dtype)
+        kernels[l, BACKWARD] = _address(backward, 2, 2, 2, 2, dtype=dtype)
+    cost, seed = COST_FUNCTIONS[_COST_NAMES[int(cost_code)]]
+    if fused:
+        from_logits = (softmax_cross_entropy_from_logits
+                       if cost_code == registry.COSTS["categorical_cross_entropy"].code
+                       else sigmoid_cross_entropy_from_logits)
+        kernels[0, COST] = _address(from_logits, 2, 2, 2, dtype=dtype)
+        kernels[0, SEED] = _address(output_delta, 2, 2, 2, dtype=dtype)
+    else:
+        kernels[0, COST] = _address(cost, 2, 2, dtype=dtype)
+        kernels[0, SEED] = _address(seed, 2, 2, 2, dtype=dtype)
+    kernels[0, UPDATE] = _address(UPDATE_RULES[_OPTIMIZER_NAMES[int(optimizer_code)]],
+                                  1, 1, 2, "settings", dtype=dtype)
+    return kernels
+
+
+if config.DISABLE_JIT:
+    def call(kernel, arguments):   # noqa: F811 - plain Python: the table holds the functions
+        """Plain Python (NUMBA_DISABLE_JIT=1): kernel(*arguments)."""
+        kernel(*arguments)
+
+    def call_for_value(kernel, arguments):   # noqa: F811
+        """Plain Python (NUMBA_DISABLE_JIT=1): kernel(*arguments)."""
+        return kernel(*arguments)

@@ -1,0 +1,47 @@
+"""The loops engine calls a network's activation, cost and update kernels through a table
+of their addresses (``kernels/calls.py``): only those a network uses are compiled."""
+import json
+import os
+import subprocess
+import sys
+
+import numba
+import numpy as np
+import pytest
+
+from ffnn_numba.kernels import calls
+
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no addresses without the JIT")
+
+SCRIPT = """
+import json, numpy as np, ffnn_numba as ff
+from ffnn_numba.kernels import activations, costs, optimizers
+X, y = ff.datasets.make_spirals(n_per_class=20, seed=0)
+net = ff.Network([2, 16, 3], ["relu", "softmax"], "categorical_cross_entropy", seed=0)
+net.fit(X, y, epochs=1, batch_size=16, verbose=False)
+net.gradients(X, y)
+compiled = [f.py_func.__name__ for module in (activations, costs, optimizers)
+            for f in vars(module).values() if getattr(f, "overloads", None)]
+print(json.dumps(sorted(compiled)))
+"""
+
+
+def test_only_the_kernels_a_network_uses_are_compiled():
+    env = dict(os.environ, FFNN_NUMBA_CACHE="0")
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    compiled = set(json.loads(done.stdout.splitlines()[-1]))
+    assert {"relu_forward", "relu_backward", "softmax_forward", "output_delta",
+            "softmax_cross_entropy_from_logits", "sgd_update"} <= compiled, compiled
+    assert not compiled & {"tanh_forward", "elu_backward", "mean_squared_error_cost",
+                           "categorical_cross_entropy_seed", "adam_update"}, compiled
+
+
+def test_a_call_through_the_table_takes_c_ordered_arrays_only():
+    @numba.njit
+    def through(address, A, Z):
+        calls.call(address, (A, Z))
+
+    with pytest.raises(numba.core.errors.TypingError, match="C-ordered, aligned, writeable"):
+        through(0, np.zeros((3, 4)), np.zeros((4, 3)).T)
