@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from .kernels import calls
 from .network import Network
 
 DTYPES = ("float64", "float32")
@@ -22,7 +23,9 @@ _NETWORKS = (([2, 16, 3], 8), ([256, 128, 3], 128))
 def warm_up(dtype_name):
     """Compile (or load from the cache) every kernel the loops backend runs for one dtype:
     ``fit``, ``step``, ``gradients``, ``forward``/``predict`` and ``evaluate``, on a network
-    below and one above the blocked products' threshold."""
+    below and one above the blocked products' threshold, and every activation, cost and
+    update kernel the networks' kernel tables may call."""
+    calls.compile_every_kernel(np.dtype(dtype_name))
     rng = np.random.default_rng(0)
     for sizes, m in _NETWORKS:
         X, y = rng.standard_normal((sizes[0], m)), rng.integers(0, sizes[-1], m)

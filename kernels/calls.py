@@ -108,6 +108,17 @@ def table(layers, cost_code, fused, optimizer_code, dtype):
     return kernels
 
 
+def compile_every_kernel(dtype):
+    """Compile (or load from the cache) every kernel a table of ``dtype`` may hold, for
+    ``ffnn-numba compile``."""
+    layers = np.array([[0, 0, -1, -1]] + [[0, 0, 0, spec.code]
+                                          for spec in registry.ACTIVATIONS.values()])
+    for cost in registry.COSTS.values():
+        for fused in (False, True):
+            for optimizer in registry.OPTIMIZERS.values():
+                table(layers, cost.code, fused, optimizer, dtype)
+
+
 if config.DISABLE_JIT:
     def call(kernel, arguments):   # noqa: F811 - plain Python: the table holds the functions
         """Plain Python (NUMBA_DISABLE_JIT=1): kernel(*arguments)."""

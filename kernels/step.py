@@ -4,8 +4,8 @@ Index letter: l layer, 1..L (row l of ``layers``; row 0 is the input layer).
 Every engine function takes ``b``, the network's ``layout.Buffers`` (θ, dJ/dθ, optimizer
 state, the node buffers Z, A, dZ, dA with one (n^[l], m) block per layer, the batch's
 targets, scratch), and ``p``, its ``layout.Problem`` (layer table, cost, fused flag, L2,
-update rule and its settings, the table of its kernels: ``calls``), then the few arguments of the call itself. Every function
-here only reads and writes these buffers, so a training step allocates nothing, and one
+update rule and its settings, the table of its kernels: ``calls``), then the few arguments
+of the call itself. Every function here only reads and writes these buffers, so a training step allocates nothing, and one
 compilation per dtype serves every architecture.
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
 whole module, to the reference loops of ``linear.py``.
