@@ -29,7 +29,7 @@ def demo(epochs=300, seed=0, plot=None):
           f"{epochs} epochs of mini-batch gradient descent (batch 32, learning rate 0.2)\n")
 
     print("Compiling the loops backend's kernels for float64, or loading them from the on-disk "
-          "cache: 15-20 s the first time on a machine (`ffnn-numba compile` does it ahead of "
+          "cache: 10-15 s the first time on a machine (`ffnn-numba compile` does it ahead of "
           "time), under a second after that ...",
           flush=True)
     start = time.perf_counter()
