@@ -17,7 +17,7 @@ pairs, ``output_delta``) and the UPDATE (``optimizers.py`` signature).
 """
 import numpy as np
 from llvmlite import ir
-from numba.core import config, types
+from numba.core import cgutils, config, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 from numba.np.numpy_support import from_dtype
@@ -43,6 +43,11 @@ def _checked(arguments):
 
 
 def _call(context, builder, signature, args, returns):
+    # The other backends' problems hold no table: calling one raises instead of crashing.
+    with cgutils.if_unlikely(builder, cgutils.is_null(builder, args[0])):
+        context.call_conv.return_user_exc(builder, ValueError, (
+            "this problem has no kernel table: the loops engine takes the problem of "
+            "Network.engine_arguments on the loops backend",))
     arguments = signature.args[1]
     values = [builder.extract_value(args[1], k) for k in range(len(arguments.types))]
     function = ir.FunctionType(context.get_value_type(returns),

@@ -45,3 +45,12 @@ def test_a_call_through_the_table_takes_c_ordered_arrays_only():
 
     with pytest.raises(numba.core.errors.TypingError, match="C-ordered, aligned, writeable"):
         through(0, np.zeros((3, 4)), np.zeros((4, 3)).T)
+
+
+def test_the_problem_of_another_backend_is_refused_by_the_loops_engine():
+    import ffnn_numba as ff
+    from ffnn_numba import kernels
+    net = ff.Network([2, 4, 1], seed=0, backend="numpy")
+    b, p = net.engine_arguments(3)
+    with pytest.raises(ValueError, match="no kernel table"):
+        kernels.forward_propagation(b, p, 3)
