@@ -3,7 +3,7 @@ addresses (``layout.Problem.kernels``), so that an engine compiles only those.
 
 The engine dispatches on codes known only at run time (one compilation per dtype serves
 every architecture), so a call written as a dispatch on the code compiles every activation,
-cost and update of the registry, used or not (2.3 s of a 17 s cold start). Here the
+cost and update of the registry, used or not (4.8 s of a 17.5 s cold start). Here the
 network's own kernels are compiled (or loaded from the cache) from Python when its problem
 is built, and the compiled engine calls each at its address. Kernels are compiled for
 C-ordered, aligned, writeable arrays, the only kind the engine passes; ``call`` refuses any
