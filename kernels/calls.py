@@ -11,7 +11,7 @@ other at compile time, so an address is always called with the argument types it
 compiled for.
 
 Table, (L + 1, 3) int64: row l = 1..L holds layer l's activation, FORWARD and BACKWARD
-(``activations.py`` signatures); row 0 holds the COST (J from (A, Y), or from (Z, A, Y) for
+(``activations.py`` signatures; no BACKWARD for the output layer of a fused pair); row 0 holds the COST (J from (A, Y), or from (Z, A, Y) for
 the fused pairs), the SEED (dJ/dA^[L] from (dA, A, Y), or dZ^[L] = (A - Y)/m for the fused
 pairs, ``output_delta``) and the UPDATE (``optimizers.py`` signature).
 """
@@ -94,10 +94,12 @@ def table(layers, cost_code, fused, optimizer_code, dtype):
     those not compiled yet. Python callables instead of addresses with NUMBA_DISABLE_JIT."""
     dtype = from_dtype(np.dtype(dtype))
     kernels = np.zeros((layers.shape[0], 3), object if config.DISABLE_JIT else np.int64)
-    for l in range(1, layers.shape[0]):
+    L = layers.shape[0] - 1
+    for l in range(1, L + 1):
         forward, backward = ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[int(layers[l, ACT])]]
         kernels[l, FORWARD] = _address(forward, 2, 2, dtype=dtype)
-        kernels[l, BACKWARD] = _address(backward, 2, 2, 2, 2, dtype=dtype)
+        if l < L or not fused:   # a fused pair starts backward from dZ^[L] (output_delta)
+            kernels[l, BACKWARD] = _address(backward, 2, 2, 2, 2, dtype=dtype)
     cost, seed = COST_FUNCTIONS[_COST_NAMES[int(cost_code)]]
     if fused:
         from_logits = (softmax_cross_entropy_from_logits
