@@ -44,9 +44,6 @@ EQUATIONS = {python(f).__name__: python(f) for f in _KERNELS}
 "identity_backward"), "mean_squared_error_cost" (A, Y) -> J, "mean_squared_error_seed"
 (dA, A, Y), "output_delta" (dZ, A, Y), "sgd_update" (theta, grad, state, settings)."""
 
-_ACTIVATION_NAMES = {info.code: name for name, info in registry.ACTIVATIONS.items()}
-_COST_NAMES = {info.code: name for name, info in registry.COSTS.items()}
-_OPTIMIZER_NAMES = {code: name for name, code in registry.OPTIMIZERS.items()}
 _LOGITS_COST = {registry.CATEGORICAL_CROSS_ENTROPY: "softmax_cross_entropy_from_logits"}
 _replacing = threading.RLock()
 
@@ -63,25 +60,25 @@ class _ReferenceEquations:
         return EQUATIONS[name]
 
     def activation_forward(self, A, Z, code):
-        forward, _ = kernels.ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[code]]
+        forward, _ = kernels.ACTIVATION_FUNCTIONS[registry.ACTIVATION_NAMES[code]]
         EQUATIONS[_name(forward)](A, Z)
 
     def activation_backward(self, dZ, dA, Z, A, code):
-        _, backward = kernels.ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[code]]
+        _, backward = kernels.ACTIVATION_FUNCTIONS[registry.ACTIVATION_NAMES[code]]
         EQUATIONS[_name(backward)](dZ, dA, Z, A)
 
     def cost_forward(self, Z, A, Y, code, from_logits):
         if from_logits:   # the fused pairs: J from the logits, as the loops backend does
             return EQUATIONS[_LOGITS_COST.get(code, "sigmoid_cross_entropy_from_logits")](Z, A, Y)
-        cost, _ = kernels.COST_FUNCTIONS[_COST_NAMES[code]]
+        cost, _ = kernels.COST_FUNCTIONS[registry.COST_NAMES[code]]
         return EQUATIONS[_name(cost)](A, Y)
 
     def cost_backward(self, dA, A, Y, code):
-        _, seed = kernels.COST_FUNCTIONS[_COST_NAMES[code]]
+        _, seed = kernels.COST_FUNCTIONS[registry.COST_NAMES[code]]
         EQUATIONS[_name(seed)](dA, A, Y)
 
     def parameter_update(self, theta, grad, state, settings, code):
-        EQUATIONS[_name(optimizers.UPDATE_RULES[_OPTIMIZER_NAMES[code]])](theta, grad, state,
+        EQUATIONS[_name(optimizers.UPDATE_RULES[registry.OPTIMIZER_NAMES[code]])](theta, grad, state,
                                                                           settings)
 
 

@@ -76,6 +76,11 @@ DEFAULT_OUTPUT = {
 SGD, MOMENTUM, NESTEROV, ADAM = range(4)
 OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "nesterov": NESTEROV, "adam": ADAM}
 
+# The names back from the codes the compiled engine reads.
+ACTIVATION_NAMES = {info.code: name for name, info in ACTIVATIONS.items()}
+COST_NAMES = {info.code: name for name, info in COSTS.items()}
+OPTIMIZER_NAMES = {code: name for name, code in OPTIMIZERS.items()}
+
 # Slots of the float64 ``settings`` vector every update kernel reads: the learning rate α,
 # momentum μ, Adam's β1, β2 and ε, and the number of Adam steps taken so far.
 LEARNING_RATE, MOMENTUM_COEFFICIENT, BETA_1, BETA_2, EPSILON, STEPS = range(6)

@@ -48,11 +48,6 @@ from ffnn_numba import layout, registry
 
 from . import _linking
 
-# Functions that only call parallel kernels must be compiled parallel too (see above); Numba
-# then warns that they have no prange of their own, which is expected here.
-warnings.filterwarnings("ignore", message=r"(?s).*'parallel=True' was specified but no transformation",
-                        category=numba.NumbaPerformanceWarning)
-
 CACHE = os.environ.get("FFNN_NUMBA_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
@@ -255,9 +250,10 @@ def jit(func=None, *, fast=False, parallel=False, inline=False):
     if inline:
         options["inline"] = "always"
     dispatcher = numba.njit(pipeline_class=_linking.Compiler, **options)(func)
-    if isinstance(dispatcher, Dispatcher):
-        _linking.register(dispatcher)
-    if CACHE and isinstance(dispatcher, Dispatcher):  # not a plain function (NUMBA_DISABLE_JIT)
+    if not isinstance(dispatcher, Dispatcher):   # a plain function: NUMBA_DISABLE_JIT
+        return dispatcher
+    _linking.register(dispatcher)
+    if CACHE:
         try:
             # What numba.njit(cache=True) does, with our cache class instead of Numba's.
             dispatcher._cache = _Cache(func)

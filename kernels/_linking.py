@@ -21,11 +21,9 @@ Numba-compiled function included, inherits these ``reload_init`` entries with it
 """
 import importlib
 
-from numba.core import lowering
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import register_pass
 from numba.core.typed_passes import NativeLowering, NativeParforLowering
-from numba.parfors.parfor_lowering import ParforLower
 
 DISPATCHERS = {}   # (module, qualname) -> every dispatcher ``jit`` made, for ``Dependency``
 
@@ -92,37 +90,24 @@ def _call_by_symbol(lower):
     provides(library, lower.fndesc)
 
 
-class _Lower(lowering.Lower):
-    def lower(self):
-        super().lower()
-        _call_by_symbol(self)
+def _calling_by_symbol(numba_pass, name):
+    """Numba's lowering pass ``numba_pass`` (serial or parallel), followed by
+    ``_call_by_symbol``, registered as the pass ``name``."""
+    class Lower(numba_pass().lowering_class):
+        def lower(self):
+            super().lower()
+            _call_by_symbol(self)
+
+    @register_pass(mutates_CFG=True, analysis_only=False)
+    class Pass(numba_pass):
+        _name = name
+        lowering_class = property(lambda self: Lower)
+    return Pass
 
 
-class _ParforLower(ParforLower):
-    def lower(self):
-        super().lower()
-        _call_by_symbol(self)
-
-
-@register_pass(mutates_CFG=True, analysis_only=False)
-class _NativeLowering(NativeLowering):
-    _name = "ffnn_numba_native_lowering"
-
-    @property
-    def lowering_class(self):
-        return _Lower
-
-
-@register_pass(mutates_CFG=True, analysis_only=False)
-class _NativeParforLowering(NativeParforLowering):
-    _name = "ffnn_numba_native_parfor_lowering"
-
-    @property
-    def lowering_class(self):
-        return _ParforLower
-
-
-_LOWERING = {NativeLowering: _NativeLowering, NativeParforLowering: _NativeParforLowering}
+_LOWERING = {NativeLowering: _calling_by_symbol(NativeLowering, "ffnn_numba_native_lowering"),
+             NativeParforLowering: _calling_by_symbol(NativeParforLowering,
+                                                      "ffnn_numba_native_parfor_lowering")}
 
 
 class Compiler(CompilerBase):

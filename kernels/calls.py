@@ -30,11 +30,6 @@ from .costs import COST_FUNCTIONS, output_delta, sigmoid_cross_entropy_from_logi
     softmax_cross_entropy_from_logits
 from .optimizers import UPDATE_RULES
 
-_ACTIVATION_NAMES = {spec.code: name for name, spec in registry.ACTIVATIONS.items()}
-_COST_NAMES = {spec.code: name for name, spec in registry.COSTS.items()}
-_OPTIMIZER_NAMES = {code: name for name, code in registry.OPTIMIZERS.items()}
-
-
 def _checked(arguments):
     for t in arguments.types:
         if not (isinstance(t, types.Array) and t.layout == "C" and t.mutable and t.aligned):
@@ -77,13 +72,10 @@ def call_for_value(typingctx, address, arguments):
     return types.float64(address, arguments), codegen
 
 
-def _address(kernel, *ndims, dtype):
-    """The C-callable address of ``kernel`` compiled for C-ordered arrays of ``ndims``
-    dimensions of ``dtype`` (the settings of an update are float64)."""
+def _address(kernel, *argtypes):
+    """The C-callable address of ``kernel`` compiled for ``argtypes``."""
     if config.DISABLE_JIT:
         return kernel
-    argtypes = tuple(types.Array(types.float64 if d == "settings" else dtype,
-                                 1 if d == "settings" else d, "C") for d in ndims)
     kernel.compile(argtypes)
     compiled = kernel.overloads[argtypes]
     return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_cfunc_wrapper_name)
@@ -92,26 +84,28 @@ def _address(kernel, *ndims, dtype):
 def table(layers, cost_code, fused, optimizer_code, dtype):
     """The (L + 1, 3) table of the kernels a network uses (module docstring), compiling
     those not compiled yet. Python callables instead of addresses with NUMBA_DISABLE_JIT."""
-    dtype = from_dtype(np.dtype(dtype))
+    number = from_dtype(np.dtype(dtype))   # the engine's arrays; an update's settings: float64
+    matrix, vector = types.Array(number, 2, "C"), types.Array(number, 1, "C")
+    settings = types.Array(types.float64, 1, "C")
     kernels = np.zeros((layers.shape[0], 3), object if config.DISABLE_JIT else np.int64)
     L = layers.shape[0] - 1
     for l in range(1, L + 1):
-        forward, backward = ACTIVATION_FUNCTIONS[_ACTIVATION_NAMES[int(layers[l, ACT])]]
-        kernels[l, FORWARD] = _address(forward, 2, 2, dtype=dtype)
+        forward, backward = ACTIVATION_FUNCTIONS[registry.ACTIVATION_NAMES[int(layers[l, ACT])]]
+        kernels[l, FORWARD] = _address(forward, matrix, matrix)
         if l < L or not fused:   # a fused pair starts backward from dZ^[L] (output_delta)
-            kernels[l, BACKWARD] = _address(backward, 2, 2, 2, 2, dtype=dtype)
-    cost, seed = COST_FUNCTIONS[_COST_NAMES[int(cost_code)]]
+            kernels[l, BACKWARD] = _address(backward, matrix, matrix, matrix, matrix)
+    cost, seed = COST_FUNCTIONS[registry.COST_NAMES[int(cost_code)]]
     if fused:
         from_logits = (softmax_cross_entropy_from_logits
-                       if cost_code == registry.COSTS["categorical_cross_entropy"].code
+                       if cost_code == registry.CATEGORICAL_CROSS_ENTROPY
                        else sigmoid_cross_entropy_from_logits)
-        kernels[0, COST] = _address(from_logits, 2, 2, 2, dtype=dtype)
-        kernels[0, SEED] = _address(output_delta, 2, 2, 2, dtype=dtype)
+        kernels[0, COST] = _address(from_logits, matrix, matrix, matrix)
+        kernels[0, SEED] = _address(output_delta, matrix, matrix, matrix)
     else:
-        kernels[0, COST] = _address(cost, 2, 2, dtype=dtype)
-        kernels[0, SEED] = _address(seed, 2, 2, 2, dtype=dtype)
-    kernels[0, UPDATE] = _address(UPDATE_RULES[_OPTIMIZER_NAMES[int(optimizer_code)]],
-                                  1, 1, 2, "settings", dtype=dtype)
+        kernels[0, COST] = _address(cost, matrix, matrix)
+        kernels[0, SEED] = _address(seed, matrix, matrix, matrix)
+    kernels[0, UPDATE] = _address(UPDATE_RULES[registry.OPTIMIZER_NAMES[int(optimizer_code)]],
+                                  vector, vector, matrix, settings)
     return kernels
 
 
