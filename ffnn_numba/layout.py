@@ -82,22 +82,22 @@ def n_nodes(layers):
 def scratch_size(layers, m):
     """Length of the scratch buffer of the blocked kernels for batches of up to m examples.
 
-    Enough for ``kernels/gemm.py`` (packed panels of R, then one tile per group of rows of C)
+    Enough for ``kernels/gemm.py`` (packed panels of R, then an edge tile and a block of L per group of rows of C)
     in the largest product of any layer that takes the blocked form: Z^[l] = W A^[l-1],
-    dW^[l] = dZ A^[l-1]^T (or its transpose) and dA^[l-1] = W^T dZ, i.e. (rows, terms, columns)
-    = (n, n_prev, m), (n, m, n_prev) or (n_prev, m, n), and (n_prev, n, m). Smaller products
+    dW^[l] = dZ A^[l-1]^T and dA^[l-1] = W^T dZ, i.e. (rows, terms, columns) = (n, n_prev, m),
+    (n, m, n_prev) and (n_prev, n, m). Smaller products
     use no scratch, so small networks and batches need none.
     """
-    NC, MC = 128, 32  # gemm.NC and gemm.MC (tests/test_blocked.py checks that they agree)
-    BLOCKED_MIN_WORK = 1 << 18  # kernels/step.py (idem)
+    NC, MC, KC = 32, 32, 256  # gemm's (tests/test_blocked.py checks that they agree)
+    BLOCKED_MIN_WORK, BLOCKED_MIN_COLUMNS = 1 << 15, 16  # kernels/step.py (idem)
 
     def length(n_r, n_t, n_s):
-        if n_r * n_t * n_s < BLOCKED_MIN_WORK:
+        if n_r * n_t * n_s < BLOCKED_MIN_WORK or n_s < BLOCKED_MIN_COLUMNS:
             return 0
-        return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * NC
+        return n_t * -(-n_s // NC) * NC + -(-n_r // MC) * MC * (NC + KC)
 
     n = [int(x) for x in layers[:, N]]
-    return max(max(length(b, a, m), length(b, m, a), length(a, m, b), length(a, b, m))
+    return max(max(length(b, a, m), length(b, m, a), length(a, b, m))
                for a, b in zip(n, n[1:]))
 
 

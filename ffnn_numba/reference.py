@@ -8,8 +8,8 @@ breakpoint or a print in those loops is hit, and a student reads exactly the cod
 runs. It is slow (about 0.25 µs per multiply-add, ``SPEED``): a backend for teaching,
 debugging and checking, not for training large networks, and a call whose work would take
 longer than ``MAX_SECONDS`` is refused (``check_work``). The loops backend compiles the
-same kernels, except that above ``kernels.step.BLOCKED_MIN_WORK`` multiply-adds it uses the
-blocked forms of ``kernels/blocked.py`` for the three products.
+same kernels, except that for the three products it uses the faster forms of
+``kernels/blocked.py`` (the blocked one where ``kernels.step.blocked_pays``).
 
 ``EQUATIONS`` maps each kernel's name to the function that runs for it; ``replaced``
 substitutes functions of the same signatures for a while (``ffnn_numba.teach.exercises`` plugs a

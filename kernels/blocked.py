@@ -9,12 +9,9 @@ by ``gemm.gemm`` (packing, register and cache blocking: see there):
     eq:dw_scalar       dw_{j,k} = Σ_i dz_{j,i} a_{k,i}        r=j, s=k, t=i; L = dZ,  R = A_prev^T
     eq:da_prev_scalar  da_{k,i} = Σ_j w_{j,k} dz_{j,i}        r=k, s=i, t=j; L = W^T, R = dZ
 
-eq:dw_scalar may also be computed transposed, dW^T = A_prev dZ^T (r=k, s=j), where that
-costs less (``product``). Z and dA_prev are not: ``layout.scratch_size`` does not count
-their transposed shapes, and each orientation is one more compiled copy of ``gemm``.
-
-The transposed operands are views: ``gemm`` reads L where it lies and copies R into its panels
-in the caller's ``scratch`` (``layout.scratch_size``), so nothing is transposed beforehand.
+The transposed operands are views: ``gemm`` reads L where it lies (a transposed L one tile's
+block at a time, copied) and R where its rows are contiguous, copying the rest into the
+caller's ``scratch`` (``layout.scratch_size``), so nothing is transposed beforehand.
 Products too small to repay the packing (see ``step.py``) use simpler forms: eq:z_scalar and
 eq:da_prev_scalar the axpy form ``rows_times``, eq:dw_scalar ``dot_products``, 4 x 4 blocks of
 dot products along the rows of dZ and A_prev, which are contiguous in both: each pass loads 8
@@ -22,7 +19,7 @@ numbers for 16 multiply-adds and LLVM vectorises the sum over i (``FASTMATH`` le
 it).
 """
 from ._jit import jit
-from .gemm import gemm, padded_work, scratch_length
+from .gemm import gemm
 
 
 @jit(fast=True, inline=True)
@@ -73,9 +70,9 @@ def dot_products(C, L, R):
     """c_{r,s} += Σ_t l_{r,t} r_{s,t}, i.e. C += L R^T, as dot products along rows contiguous
     in both. Accumulates into C.
 
-    On one thread: the engine uses this form only below ``step.BLOCKED_MIN_WORK``
-    multiply-adds, where threads never pay (``gemm.PARALLEL_MIN_WORK``); its parallel loop
-    cost 0.9 s of every cold start and never ran."""
+    On one thread: the engine uses this form where the blocked one does not pay
+    (``step.blocked_pays``), for small products and products of fewer than 16 columns;
+    a parallel loop here cost 0.9 s of every cold start."""
     n_t = L.shape[1]
     for block in range((C.shape[0] + 3) // 4):
         dot_row_block(C, L, R, 4 * block, 0, n_t)
@@ -129,32 +126,6 @@ def prev_activation_gradient_unrolled(dA_prev, W, dZ):
 
 
 @jit(inline=True)
-def cheaper_transposed(L, R, scratch):
-    """Whether C^T += R^T L^T costs ``gemm`` less than C += L R (``padded_work``), and its
-    panels fit in ``scratch``."""
-    n_r, n_t = L.shape
-    n_s = R.shape[1]
-    as_written = padded_work(n_r, n_t, n_s, R.strides[1] <= R.strides[0])
-    transposed = padded_work(n_s, n_t, n_r, L.strides[0] <= L.strides[1])
-    return transposed < as_written and scratch_length(n_s, n_t, n_r) <= scratch.shape[0]
-
-
-@jit(inline=True)
-def product(C, L, R, scratch):
-    """c_{r,s} += Σ_t l_{r,t} r_{t,s} by ``gemm``: C += L R as written, or transposed,
-    C^T += R^T L^T, whichever costs less (``cheaper_transposed``).
-
-    gemm packs its right operand into panels of NC columns, and a narrow last panel costs as
-    much per column as a full one, so the long side should go across; packing a transposed
-    view costs several times more than packing contiguous rows.
-    """
-    if cheaper_transposed(L, R, scratch):
-        gemm(C.T, R.T, L.T, scratch)
-    else:
-        gemm(C, L, R, scratch)
-
-
-@jit(inline=True)
 def linear_forward_blocked(Z, W, A_prev, b, scratch):
     """z_{j,i} = b_j + Σ_k w_{j,k} a_{k,i}  (eq:z_scalar). Overwrites Z."""
     for j in range(Z.shape[0]):
@@ -167,12 +138,13 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
 def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar). Overwrites dW.
 
-    Either as written, dW = dZ A_prev^T (r=j, s=k: packs A_prev^T, n^[l-1] x m numbers), or
-    transposed, dW^T = A_prev dZ^T (r=k, s=j: packs dZ^T, n^[l] x m), whichever costs less
-    (``product``): e.g. 23% less for dW^[1] of 784 -> 128 (measured).
+    As written, dW = dZ A_prev^T (r=j, s=k; packs A_prev^T, n^[l-1] x m numbers). Transposed,
+    dW^T = A_prev dZ^T would pack fewer numbers where n^[l] < n^[l-1], but its tiles would
+    add into a C whose rows are not contiguous: 0.96-1.10x at 784 -> 128 and 64 -> 128,
+    0.5-0.8x elsewhere (1024 -> 1024, digits' 64 -> 64 at m = 32), measured both dtypes.
     """
     fill(dW, 0)
-    product(dW, dZ, A_prev.T, scratch)
+    gemm(dW, dZ, A_prev.T, scratch)
 
 
 @jit(fast=True)

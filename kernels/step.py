@@ -23,9 +23,12 @@ from .blocked import (linear_forward_blocked, linear_forward_dots, linear_forwar
                       weight_gradient_blocked, weight_gradient_dots, weight_gradient_outer)
 from .linear import bias_gradient
 
-# Multiply-adds below which packing the panels costs more than the blocked form saves
-# (measured, bench/).
-BLOCKED_MIN_WORK = 1 << 18
+# The blocked form (``gemm``) from 2^15 multiply-adds and 16 columns of its product C on:
+# below, its fixed costs (packing, edge tiles) and a tile's 32 columns, mostly empty, cost
+# more than the simpler forms save (measured, both dtypes: 64 x 64 at m = 32, 2.4x faster
+# blocked; at m = 8, 1.2x slower; 10 x 64 at m = 32, 1.5x slower).
+BLOCKED_MIN_WORK = 1 << 15
+BLOCKED_MIN_COLUMNS = 16
 
 weights = jit(layout.weights, inline=True)
 biases = jit(layout.biases, inline=True)
@@ -33,11 +36,17 @@ nodes = jit(layout.nodes, inline=True)
 
 
 @jit(inline=True)
+def blocked_pays(n_r, n_t, n_s):
+    """Whether C (n_r, n_s) += L (n_r, n_t) R (n_t, n_s) takes the blocked form."""
+    return n_r * n_t * n_s >= BLOCKED_MIN_WORK and n_s >= BLOCKED_MIN_COLUMNS
+
+
+@jit(inline=True)
 def layer_linear_forward(Z, W, A_prev, b, scratch):
     """z_{j,i} = Σ_k w_{j,k} a_{k,i} + b_j  (eq:z_scalar), in the faster form for its size."""
     n, n_prev = W.shape
     m = A_prev.shape[1]
-    if n * n_prev * m >= BLOCKED_MIN_WORK:
+    if blocked_pays(n, n_prev, m):
         linear_forward_blocked(Z, W, A_prev, b, scratch)
     elif m == 1:   # one example: a dot product per node (784 -> 128: 13 µs, axpy form 171)
         linear_forward_dots(Z, W, A_prev, b)
@@ -50,10 +59,10 @@ def layer_weight_gradient(dW, dZ, A_prev, scratch):
     """dJ/dw_{j,k} = Σ_i dJ/dz_{j,i} a_{k,i}  (eq:dw_scalar), in the faster form for its size."""
     n, n_prev = dW.shape
     m = dZ.shape[1]
-    if n * n_prev * m >= BLOCKED_MIN_WORK:
-        weight_gradient_blocked(dW, dZ, A_prev, scratch)
-    elif m <= 4:   # a few examples: outer products (784 -> 128, m = 1: 29 µs, dot form 199)
+    if m <= 4:   # a few examples: outer products (784 -> 128, m = 1: 29 µs, dot form 199)
         weight_gradient_outer(dW, dZ, A_prev)
+    elif blocked_pays(n, m, n_prev):
+        weight_gradient_blocked(dW, dZ, A_prev, scratch)
     else:
         weight_gradient_dots(dW, dZ, A_prev)
 
@@ -63,10 +72,10 @@ def layer_prev_activation_gradient(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar), in the faster form for its size."""
     n, n_prev = W.shape
     m = dZ.shape[1]
-    if n * n_prev * m < BLOCKED_MIN_WORK:
-        prev_activation_gradient_unrolled(dA_prev, W, dZ)
-    else:
+    if blocked_pays(n_prev, n, m):
         prev_activation_gradient_blocked(dA_prev, W, dZ, scratch)
+    else:
+        prev_activation_gradient_unrolled(dA_prev, W, dZ)
 
 
 @jit

@@ -9,15 +9,16 @@ from ffnn_numba.kernels import blocked, gemm, linear, step
 
 # (n, n_prev, m): edges of the 4 x 4 blocks, 1s, and a product above the blocked threshold.
 SHAPES = [(1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 9, 7), (13, 6, 1), (1, 17, 6), (67, 130, 35)]
-# Edges of gemm's blocks: MR = 4 rows, KU = 4 and KC = 256 terms, NC = 128 columns, MC = 32 rows
-# per group; one more and one fewer than each, and random shapes.
+# Edges of gemm's blocks: tiles of MR = 4 (float64) or 12 (float32) rows and NR = 32 columns
+# on AVX-512 (6 x 8, 6 x 16 with AVX2), KC = 256 terms, SC = 256 columns per block of s, one
+# more and one fewer than each, and random shapes.
 rng = np.random.default_rng(7)
 GEMM_SHAPES = SHAPES + [(33, 257, 129), (31, 255, 127), (65, 259, 1), (1, 513, 131),
                         (2, 3, 257), (128, 300, 20), (40, 600, 12)]
 GEMM_SHAPES += [tuple(int(x) for x in rng.integers(1, 140, 3)) for _ in range(4)]
-# Orientations of blocked.product (test_products_take_both_orientations).
-GEMM_SHAPES += [(128, 50, 33), (33, 64, 20), (40, 50, 64)]
-# R of exactly NC columns (a batch of 128), which gemm reads in place as its one panel.
+# The digits network's products (64 -> 32/64 -> 10 at batches of 32), more than one block of s.
+GEMM_SHAPES += [(64, 64, 32), (10, 64, 32), (25, 33, 31), (13, 20, 515)]
+# R of whole panels only (a batch of 128), which gemm reads in place.
 GEMM_SHAPES += [(40, 300, 128), (33, 128, 128)]
 
 
@@ -95,15 +96,35 @@ def test_gemm_adds_into_C_of_any_order(order, dtype):
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
 
 
-def test_gemm_reads_an_R_of_NC_columns_in_place(dtype):
-    """A C-ordered R of NC columns is its own panel: read, not packed, and left as it was."""
+@pytest.mark.parametrize("columns", [gemm.NC, 4 * gemm.NC + 5])
+def test_gemm_reads_whole_panels_of_R_in_place(columns, dtype):
+    """The whole panels of a C-ordered R are read where they lie (only a narrower last one is
+    copied), and R is left as it was."""
     rng = np.random.default_rng(6)
-    L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 300), (300, gemm.NC)])
-    C0 = rng.standard_normal((70, gemm.NC)).astype(dtype)
+    L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 300), (300, columns)])
+    C0 = rng.standard_normal((70, columns)).astype(dtype)
     C, R_before = C0.copy(), R.copy()
-    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 300, gemm.NC), np.nan, dtype))
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 300, columns), np.nan, dtype))
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
     np.testing.assert_array_equal(R, R_before)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (4, 3, 33), (12, 300, 31), (13, 257, 65),
+                                   (64, 64, 32), (70, 40, 300), (200, 600, 130)])
+def test_gemm_stays_inside_its_scratch(shape, dtype):
+    """gemm writes no number past ``scratch_length``, in any of the three products' layouts
+    (the kernels do not check bounds)."""
+    n_r, n_t, n_s = shape
+    rng = np.random.default_rng(8)
+    for L, R in [(rng.standard_normal((n_r, n_t)), rng.standard_normal((n_t, n_s))),
+                 (rng.standard_normal((n_t, n_r)).T, rng.standard_normal((n_t, n_s))),
+                 (rng.standard_normal((n_r, n_t)), rng.standard_normal((n_s, n_t)).T)]:
+        length = gemm.scratch_length(n_r, n_t, n_s)
+        room = np.full(length + 4096, 7.0, dtype)
+        C = np.zeros((n_r, n_s), dtype)
+        gemm.gemm(C, L.astype(dtype), R.astype(dtype), room[:length])
+        assert np.all(room[length:] == 7.0)
+        assert_close(C, L @ R, dtype)
 
 
 def test_strided_types_any_array_as_layout_A_without_copying():
@@ -134,41 +155,15 @@ def test_c_ordered_is_checked_before_typing_an_array_so():
 
 
 def test_scratch_size_covers_gemm():
-    """layout.scratch_size repeats gemm's NC and MC and step's BLOCKED_MIN_WORK; it must cover
-    each product of each layer that takes the blocked form (784 x 130 does from m = 3 on)."""
+    """layout.scratch_size repeats gemm's NC, MC and KC and step's blocked_pays; it must cover
+    each product of each layer that takes the blocked form (784 x 130 does from m = 1 on)."""
     layers = layout.make_layers([784, 130, 3, 1000], [0, 0, 0])
     for m in (1, 2, 3, 127, 129, 256):
         need = max([0] + [gemm.scratch_length(n_r, n_t, n_s)
                           for n_prev, n in [(784, 130), (130, 3), (3, 1000)]
-                          for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, m, n),
-                                                (n_prev, n, m)]
-                          if n_r * n_t * n_s >= step.BLOCKED_MIN_WORK])
+                          for n_r, n_t, n_s in [(n, n_prev, m), (n, m, n_prev), (n_prev, n, m)]
+                          if step.blocked_pays(n_r, n_t, n_s)])
         assert layout.scratch_size(layers, m) == need
-
-
-def test_products_take_both_orientations():
-    """blocked.product takes both orientations, each tested above through dW: as
-    dW^T = A_prev dZ^T for (128, 300, 20), as written for (33, 64, 20); and it would compute
-    Z^T = A_prev^T W^T and dA_prev^T = dZ^T W for (128, 50, 33), not for (40, 50, 64)."""
-    def orientations(shape):
-        W, A_prev, _, dZ = operands(shape, np.float64)
-        scratch = scratch_for(*shape, np.float64)
-        return [bool(blocked.cheaper_transposed(L, R, scratch))
-                for L, R in [(dZ, A_prev.T), (W, A_prev), (W.T, dZ)]]
-    assert orientations((128, 300, 20))[0] and not orientations((33, 64, 20))[0]
-    assert orientations((128, 50, 33))[1:] == [True, True]
-    assert orientations((40, 50, 64))[1:] == [False, False]
-
-
-def test_product_in_both_orientations(dtype):
-    """C += L R through blocked.product where it goes transposed and where it does not."""
-    for shape in [(128, 50, 33), (40, 50, 64)]:
-        W, A_prev, _, _ = operands(shape, dtype)
-        n, n_prev, m = shape
-        Z0 = np.random.default_rng(5).standard_normal((n, m)).astype(dtype)
-        Z = Z0.copy()
-        blocked.product(Z, W, A_prev, scratch_for(n, n_prev, m, dtype))
-        assert_close(Z, Z0 + W.astype(np.float64) @ A_prev, dtype)
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")

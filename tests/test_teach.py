@@ -358,8 +358,8 @@ def test_each_explanation_names_its_backend_and_kernel(backend, z_kernel, dZ_ker
 
 def test_above_the_blocked_threshold_the_blocked_kernels_are_named():
     net = ff.Network([512, 256, 2], ["relu", "softmax"], "categorical_cross_entropy", seed=0)
-    X = np.random.default_rng(0).standard_normal((512, 4))
-    Y = [0, 1, 1, 0]
+    X = np.random.default_rng(0).standard_normal((512, 20))
+    Y = [0, 1] * 10
     for quantity, idx, kernel in [("z", dict(l=1, j=3, i=2), "linear_forward_blocked"),
                                   ("dW", dict(l=1, j=3, k=7), "weight_gradient_blocked"),
                                   ("dA_prev", dict(l=1, k=5, i=4),
@@ -367,7 +367,12 @@ def test_above_the_blocked_threshold_the_blocked_kernels_are_named():
                                   ("z", dict(l=2, j=1, i=1), "linear_forward_unrolled")]:
         e = ff.explain(net, X, Y, quantity, **idx)
         assert e.kernel == f"kernels/blocked.py {kernel}" and e.matches, str(e)
-        assert (" + … + " in e.substituted) == (quantity != "dW")   # dW sums over 4 examples
+        assert " + … + " in e.substituted
+    # Four examples: outer products for dW, and too few columns for the blocked Z.
+    for quantity, idx, kernel in [("dW", dict(l=1, j=3, k=7), "weight_gradient_outer"),
+                                  ("z", dict(l=1, j=3, i=2), "linear_forward_unrolled")]:
+        e = ff.explain(net, X[:, :4], Y[:4], quantity, **idx)
+        assert e.kernel == f"kernels/blocked.py {kernel}" and e.matches, str(e)
 
 
 def test_an_unknown_backend_is_named_not_guessed():

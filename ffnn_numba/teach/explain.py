@@ -12,7 +12,7 @@ import numpy as np
 
 from . import equation, formulas
 from .. import validation
-from ..kernels.step import BLOCKED_MIN_WORK
+from ..kernels import step
 from .quantities import BUILDERS, Context
 
 QUANTITIES = ("z", "a", "J", "dA", "dZ", "dW", "db", "dA_prev")
@@ -232,18 +232,29 @@ def _name(kernel):
 
 
 def _product(net, l, m, quantity):
-    """The loops backend's kernel for one of the three products of layer l (kernels/step.py)."""
-    work = net.layer_sizes[l] * net.layer_sizes[l - 1] * m
-    if work < BLOCKED_MIN_WORK:
-        kernel = {"z": "linear_forward_unrolled", "dW": "weight_gradient_dots",
-                  "dA_prev": "prev_activation_gradient_unrolled"}[quantity]
-        return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds, below BLOCKED_MIN_WORK "
-                f"= {BLOCKED_MIN_WORK}: the unrolled form; the plain loop nest of "
-                f"kernels/linear.py runs on backend \"reference\".")
-    kernel = {"z": "linear_forward_blocked", "dW": "weight_gradient_blocked",
-              "dA_prev": "prev_activation_gradient_blocked"}[quantity]
-    return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds: the packed-panel GEMM form; "
-            f"the plain loop nest of kernels/linear.py runs on backend \"reference\".")
+    """The loops backend's kernel for one of the three products of layer l, chosen as
+    kernels/step.py chooses it (``step.blocked_pays``)."""
+    n, n_prev = net.layer_sizes[l], net.layer_sizes[l - 1]
+    rows, terms, columns = {"z": (n, n_prev, m), "dW": (n, m, n_prev),
+                            "dA_prev": (n_prev, n, m)}[quantity]
+    work = n * n_prev * m
+    reference = "the plain loop nest of kernels/linear.py runs on backend \"reference\"."
+    if quantity == "z" and m == 1:
+        return ("kernels/blocked.py linear_forward_dots",
+                f"one example: a dot product per node; {reference}")
+    if quantity == "dW" and m <= 4:
+        return ("kernels/blocked.py weight_gradient_outer",
+                f"{m} example(s): an outer product each; {reference}")
+    if step.blocked_pays(rows, terms, columns):
+        kernel = {"z": "linear_forward_blocked", "dW": "weight_gradient_blocked",
+                  "dA_prev": "prev_activation_gradient_blocked"}[quantity]
+        return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds, {columns} columns: the "
+                f"register-tiled GEMM form (kernels/gemm.py); {reference}")
+    kernel = {"z": "linear_forward_unrolled", "dW": "weight_gradient_dots",
+              "dA_prev": "prev_activation_gradient_unrolled"}[quantity]
+    return (f"kernels/blocked.py {kernel}", f"{work} multiply-adds and {columns} columns, "
+            f"below BLOCKED_MIN_WORK = {step.BLOCKED_MIN_WORK} or BLOCKED_MIN_COLUMNS = "
+            f"{step.BLOCKED_MIN_COLUMNS}: the unrolled form; {reference}")
 
 
 def computed_by(net, quantity, l, m):
