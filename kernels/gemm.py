@@ -67,9 +67,9 @@ def copy_tile(Bp, o, width, R, t0, s0):
 
 
 @jit(fast=True)
-def pack_panels(Bp, R, first):
-    """Bp[(q - first) NR n_t + t NR + s'] = r_{t, q NR + s'} for panels q >= ``first``, zero
-    where q NR + s' >= n_s. Overwrites Bp.
+def pack_panels(Bp, R, q0, q1, first):
+    """Bp[(q - first) NR n_t + t NR + s'] = r_{t, q NR + s'} for panels q0 <= q < q1, zero
+    where q NR + s' >= n_s. Overwrites those panels of Bp.
 
     A row-major R is copied row by row. A transposed view (A_prev^T) is copied in 8 x 8
     tiles, so that the 8 rows read and the 8 rows written stay in L1 even when their stride
@@ -78,7 +78,7 @@ def pack_panels(Bp, R, first):
     n_t, n_s = R.shape
     width = tile_shape(R)[1]
     by_rows = R.strides[1] <= R.strides[0]
-    for q in range(first, -(-n_s // width)):
+    for q in range(q0, q1):
         s0, base = q * width, (q - first) * width * n_t
         filled = min(width, n_s - s0)
         if by_rows:
@@ -140,16 +140,20 @@ def pack_rows(Ap, L, r, t0, kc, rows):
 
 
 @jit(fast=True)
-def row_group(C, L, R, Bp, T, Ap, r0, r1, first):
-    """Rows r0..r1-1 of C += their products, tile by tile. Panels q >= ``first`` of R are
-    read from Bp (``pack_panels``), the others where they lie; T: this group's edge tile
-    (zero); Ap: room for a tile's block of L (``pack_rows``)."""
+def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack):
+    """Rows r0..r1-1 and panels q0..q1-1 of C += their products, tile by tile. Panels
+    q >= ``first`` of R are read from Bp (``pack_panels``; with ``pack``, this group's are
+    packed here first), the others where they lie. T: the group's edge tile (zero); Ap: room
+    for a tile's block of L (``pack_rows``)."""
     n_r, n_t = L.shape
     n_s = C.shape[1]
     rows, columns = tile_shape(C)
+    if pack:
+        pack_panels(Bp, R, q0, q1, first)
     rows_contiguous = C.strides[1] == C.itemsize
     l_in_place = L.strides[1] == L.itemsize
-    for s_block in range(0, n_s, SC):
+    s_end = min(q1 * columns, n_s)
+    for s_block in range(q0 * columns, s_end, SC):
         for t0 in range(0, n_t, KC):
             kc = min(KC, n_t - t0)
             for r in range(r0, r1, rows):
@@ -158,7 +162,7 @@ def row_group(C, L, R, Bp, T, Ap, r0, r1, first):
                     pack_rows(Ap, L, r, t0, kc, rows)
                     Lt, rl, tl = strided(layout.matrix(Ap, 0, kc, rows).T), 0, 0
                 inside = rows_contiguous and r + rows <= n_r
-                for s in range(s_block, min(s_block + SC, n_s), columns):
+                for s in range(s_block, min(s_block + SC, s_end), columns):
                     q = s // columns
                     B, sb = R, s
                     if q >= first:
@@ -173,47 +177,70 @@ def gemm(C, L, R, scratch):
     """c_{r,s} += Σ_t l_{r,t} r_{t,s}, i.e. C += L R. Accumulates into C.
 
     C, L and R may be any strided views (W.T, A_prev.T, dW.T); ``scratch`` holds at least
-    ``scratch_length(n_r, n_t, n_s)`` numbers: the packed panels of R, then the edge tiles.
-    Inlined into each caller, which packs R in its own layout (a C-ordered R is copied with
-    vector loads) and passes the three arrays on strided (``_views``), so that
-    ``packed_gemm`` compiles once per dtype instead of once per combination of layouts.
+    ``scratch_length(n_r, n_t, n_s)`` numbers: the packed panels of R, then the groups'
+    rooms. Inlined into each caller, which copies the narrower last panel of a C-ordered R
+    in its own layout (with vector loads) and passes the three arrays on strided
+    (``_views``), so that ``packed_gemm`` compiles once per dtype instead of once per
+    combination of layouts.
     """
     n_t, n_s = R.shape
     columns = tile_shape(R)[1]
-    # Rows contiguous: every whole panel is read in place, only the narrower last one copied.
-    first = n_s // columns if R.strides[1] == R.itemsize else 0
+    panels = -(-n_s // columns)
     packed = n_t * -(-n_s // NC) * NC
-    pack_panels(scratch[:packed], R, first)
-    packed_gemm(strided(C), strided(L), strided(R), scratch[:packed], scratch[packed:], first)
+    in_place = R.strides[1] == R.itemsize   # rows contiguous: whole panels are read there
+    first = n_s // columns if in_place else 0
+    if in_place:
+        pack_panels(scratch[:packed], R, first, panels, first)
+    packed_gemm(strided(C), strided(L), strided(R), scratch[:packed], scratch[packed:], first,
+                in_place)
 
 
 @jit(fast=True, parallel=True)
-def packed_gemm(C, L, R, Bp, tiles, first):
-    """C += L R, where R's panels from ``first`` on are packed in Bp (``pack_panels``);
-    ``tiles`` holds one MR x NR edge tile per group."""
+def packed_gemm(C, L, R, Bp, tiles, first, packed):
+    """C += L R, where R's panels from ``first`` on are in Bp (``pack_panels``): packed
+    already, or (not ``packed``, ``first`` = 0) packed here; ``tiles`` holds a room per
+    group: its edge tile, then a tile's block of L.
+
+    R read in place: the groups are rows of C. R packed whole (a transposed view, A_prev^T
+    in dW): the groups are panels, each packed by the thread that computes it, so that the
+    copy runs on every thread too.
+    """
     n_r, n_t = L.shape
     rows, columns = tile_shape(C)
-    per_group = max(2, -(-(-(-n_r // rows)) // GROUPS)) * rows
-    groups = -(-n_r // per_group)
-    room = rows * (columns + KC)   # a group's edge tile, then its block of L
+    panels = -(-C.shape[1] // columns)
+    room = rows * (columns + KC)
+    by_panels = not packed and panels > 1
+    if not packed and not by_panels:
+        pack_panels(Bp, R, 0, panels, 0)
+    units = panels if by_panels else -(-n_r // rows)
+    per_group = max(1 if by_panels else 2, -(-units // GROUPS))
+    groups = -(-units // per_group)
+    if groups > tiles.shape[0] // room:   # fewer, larger groups where the scratch is short
+        groups = tiles.shape[0] // room
+        per_group = -(-units // groups)
+        groups = -(-units // per_group)
     for k in range(groups * room):
         tiles[k] = 0
     if n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK and groups > 1:
         previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
         for g in prange(groups):
-            group_rows(C, L, R, Bp, tiles[g * room:(g + 1) * room], g * per_group, per_group,
-                       first)
+            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first)
         set_chunksize(previous)
     else:
         for g in range(groups):
-            group_rows(C, L, R, Bp, tiles[g * room:(g + 1) * room], g * per_group, per_group,
-                       first)
+            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first)
 
 
 @jit(inline=True)
-def group_rows(C, L, R, Bp, room, r0, per_group, first):
-    """``row_group`` for the rows of C from r0, with its edge tile and block of L in
-    ``room``."""
+def group(C, L, R, Bp, room, g, per_group, by_panels, first):
+    """``row_group`` for group g: its panels (``by_panels``) or rows of C, with its edge tile
+    and block of L in ``room``."""
     rows, columns = tile_shape(C)
+    n_r, panels = L.shape[0], -(-C.shape[1] // columns)
+    r0, r1, q0, q1 = 0, n_r, 0, panels
+    if by_panels:
+        q0, q1 = g * per_group, min(panels, (g + 1) * per_group)
+    else:
+        r0, r1 = g * per_group * rows, min(n_r, (g + 1) * per_group * rows)
     row_group(C, L, R, Bp, layout.matrix(room, 0, rows, columns), room[rows * columns:],
-              r0, min(L.shape[0], r0 + per_group), first)
+              r0, r1, q0, q1, first, by_panels)
