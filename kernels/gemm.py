@@ -100,32 +100,32 @@ def pack_panels(Bp, R, q0, q1, first):
 
 
 @jit(fast=True, inline=True)
-def add_edge_tile(C, T, r, s, rows, columns):
-    """c_{r+a,s+s'} += t_{a,s'} for a < rows, s' < columns, along whichever index of C is
-    contiguous in memory; then T = 0."""
+def add_edge_tile(C, T, r, s, rows, columns, overwrite):
+    """c_{r+a,s+s'} (+)= t_{a,s'} for a < rows, s' < columns (``overwrite``: =), along
+    whichever index of C is contiguous in memory; then T = 0."""
     if C.strides[1] <= C.strides[0]:
         for a in range(rows):
             for k in range(columns):
-                C[r + a, s + k] += T[a, k]
-    else:   # a transposed view (dW^T): add down its columns
+                C[r + a, s + k] = T[a, k] if overwrite else C[r + a, s + k] + T[a, k]
+    else:   # a transposed view: along its columns
         for k in range(columns):
             for a in range(rows):
-                C[r + a, s + k] += T[a, k]
+                C[r + a, s + k] = T[a, k] if overwrite else C[r + a, s + k] + T[a, k]
     for a in range(T.shape[0]):
         for k in range(T.shape[1]):
             T[a, k] = 0
 
 
 @jit(fast=True, inline=True)
-def tile(C, T, r, s, L, rl, tl, B, t, sb, kc, whole):
-    """Tile (r, s) of C += Σ_{u<kc} l_{rl+a, tl+u} b_{t+u, sb+s'}: in place where ``whole``
+def tile(C, T, r, s, L, rl, tl, B, t, sb, kc, whole, overwrite):
+    """Tile (r, s) of C (+)= Σ_{u<kc} l_{rl+a, tl+u} b_{t+u, sb+s'}: in place where ``whole``
     (inside C, whose rows are contiguous), else through the edge tile T."""
     if whole:
-        add_tile_product(C, r, s, L, rl, tl, B, t, sb, kc)
+        add_tile_product(C, r, s, L, rl, tl, B, t, sb, kc, overwrite)
     else:
-        add_tile_product(T, 0, 0, L, rl, tl, B, t, sb, kc)
+        add_tile_product(T, 0, 0, L, rl, tl, B, t, sb, kc, False)
         add_edge_tile(C, T, r, s, min(T.shape[0], C.shape[0] - r),
-                      min(T.shape[1], C.shape[1] - s))
+                      min(T.shape[1], C.shape[1] - s), overwrite)
 
 
 @jit(fast=True, inline=True)
@@ -140,8 +140,9 @@ def pack_rows(Ap, L, r, t0, kc, rows):
 
 
 @jit(fast=True)
-def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack):
-    """Rows r0..r1-1 and panels q0..q1-1 of C += their products, tile by tile. Panels
+def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack, overwrite):
+    """Rows r0..r1-1 and panels q0..q1-1 of C (+)= their products, tile by tile (with
+    ``overwrite``, the first block of terms overwrites C). Panels
     q >= ``first`` of R are read from Bp (``pack_panels``; with ``pack``, this group's are
     packed here first), the others where they lie. T: the group's edge tile (zero); Ap: room
     for a tile's block of L (``pack_rows``)."""
@@ -169,12 +170,13 @@ def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack):
                         B, sb = strided(layout.matrix(Bp, (q - first) * columns * n_t, n_t,
                                                       columns)), 0
                     tile(C, T, r, s, Lt, rl, tl, B, t0, sb, kc,
-                         inside and s + columns <= n_s)
+                         inside and s + columns <= n_s, overwrite and t0 == 0)
 
 
 @jit(inline=True)
-def gemm(C, L, R, scratch):
-    """c_{r,s} += Σ_t l_{r,t} r_{t,s}, i.e. C += L R. Accumulates into C.
+def gemm(C, L, R, scratch, overwrite):
+    """c_{r,s} (+)= Σ_t l_{r,t} r_{t,s}, i.e. C += L R, or C = L R where ``overwrite`` (C is
+    then never read: no need to zero it first). Accumulates into C otherwise.
 
     C, L and R may be any strided views (W.T, A_prev.T, dW.T); ``scratch`` holds at least
     ``scratch_length(n_r, n_t, n_s)`` numbers: the packed panels of R, then the groups'
@@ -192,12 +194,12 @@ def gemm(C, L, R, scratch):
     if in_place:
         pack_panels(scratch[:packed], R, first, panels, first)
     packed_gemm(strided(C), strided(L), strided(R), scratch[:packed], scratch[packed:], first,
-                in_place)
+                in_place, overwrite)
 
 
 @jit(fast=True, parallel=True)
-def packed_gemm(C, L, R, Bp, tiles, first, packed):
-    """C += L R, where R's panels from ``first`` on are in Bp (``pack_panels``): packed
+def packed_gemm(C, L, R, Bp, tiles, first, packed, overwrite):
+    """C (+)= L R (``gemm``), where R's panels from ``first`` on are in Bp (``pack_panels``): packed
     already, or (not ``packed``, ``first`` = 0) packed here; ``tiles`` holds a room per
     group: its edge tile, then a tile's block of L.
 
@@ -224,15 +226,17 @@ def packed_gemm(C, L, R, Bp, tiles, first, packed):
     if n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK and groups > 1:
         previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
         for g in prange(groups):
-            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first)
+            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
+                  overwrite)
         set_chunksize(previous)
     else:
         for g in range(groups):
-            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first)
+            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
+                  overwrite)
 
 
 @jit(inline=True)
-def group(C, L, R, Bp, room, g, per_group, by_panels, first):
+def group(C, L, R, Bp, room, g, per_group, by_panels, first, overwrite):
     """``row_group`` for group g: its panels (``by_panels``) or rows of C, with its edge tile
     and block of L in ``room``."""
     rows, columns = tile_shape(C)
@@ -243,4 +247,4 @@ def group(C, L, R, Bp, room, g, per_group, by_panels, first):
     else:
         r0, r1 = g * per_group * rows, min(n_r, (g + 1) * per_group * rows)
     row_group(C, L, R, Bp, layout.matrix(room, 0, rows, columns), room[rows * columns:],
-              r0, r1, q0, q1, first, by_panels)
+              r0, r1, q0, q1, first, by_panels, overwrite)

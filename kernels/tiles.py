@@ -77,6 +77,7 @@ def _tile_codegen(context, builder, signature, args, rows, vectors, per_vector):
                for k in (0, 3, 6))
     rc, sc, rl, tl, tr, sr, kc = (context.cast(builder, args[k], signature.args[k], types.intp)
                                   for k in (1, 2, 4, 5, 7, 8, 9))
+    overwrite = context.cast(builder, args[10], signature.args[10], types.boolean)
     scalar = context.get_value_type(number)
     vector = ir.VectorType(scalar, per_vector)
     size = context.get_abi_sizeof(scalar)
@@ -101,9 +102,15 @@ def _tile_codegen(context, builder, signature, args, rows, vectors, per_vector):
                   for v in range(vectors)] for a in range(rows)]
     # Accumulators in allocas, which LLVM's mem2reg turns into registers.
     sums = [[cgutils.alloca_once(builder, vector) for _ in range(vectors)] for _ in range(rows)]
-    for a in range(rows):
-        for v in range(vectors):
-            builder.store(builder.load(c_vectors[a][v], align=size), sums[a][v])
+    with builder.if_else(overwrite) as (start_at_zero, start_at_C):
+        with start_at_zero:   # C is not read at all: it may hold anything
+            for a in range(rows):
+                for v in range(vectors):
+                    builder.store(ir.Constant(vector, None), sums[a][v])
+        with start_at_C:
+            for a in range(rows):
+                for v in range(vectors):
+                    builder.store(builder.load(c_vectors[a][v], align=size), sums[a][v])
     undefined = ir.Constant(vector, ir.Undefined)
     lane_zero = ir.Constant(ir.VectorType(ir.IntType(32), per_vector), [0] * per_vector)
     with cgutils.for_range(builder, kc) as loop:
@@ -127,9 +134,9 @@ def _tile_codegen(context, builder, signature, args, rows, vectors, per_vector):
 
 
 @intrinsic
-def add_tile_product(typingctx, C, rc, sc, L, rl, tl, R, tr, sr, kc):
-    """c_{rc+a, sc+s'} += Σ_{u<kc} l_{rl+a, tl+u} r_{tr+u, sr+s'} for a < MR, s' < NR
-    (``tile_shape``). Accumulates into C.
+def add_tile_product(typingctx, C, rc, sc, L, rl, tl, R, tr, sr, kc, overwrite):
+    """c_{rc+a, sc+s'} (+)= Σ_{u<kc} l_{rl+a, tl+u} r_{tr+u, sr+s'} for a < MR, s' < NR
+    (``tile_shape``). Accumulates into C, or overwrites it where ``overwrite``.
 
     C and R must have contiguous rows, and the tile must lie inside both (the caller checks);
     L may have any strides, and its rows from its last on are read as its last.
@@ -143,7 +150,7 @@ def add_tile_product(typingctx, C, rc, sc, L, rl, tl, R, tr, sr, kc):
     def codegen(context, builder, signature, args):
         return _tile_codegen(context, builder, signature, args, rows, columns // per_vector,
                              per_vector)
-    return types.none(C, rc, sc, L, rl, tl, R, tr, sr, kc), codegen
+    return types.none(C, rc, sc, L, rl, tl, R, tr, sr, kc, overwrite), codegen
 
 
 if config.DISABLE_JIT:
@@ -151,9 +158,12 @@ if config.DISABLE_JIT:
         """Plain Python (NUMBA_DISABLE_JIT=1): (MR, NR) for ``array``'s dtype."""
         return tile_shape_of(array.dtype)[:2]
 
-    def add_tile_product(C, rc, sc, L, rl, tl, R, tr, sr, kc):   # noqa: F811
+    def add_tile_product(C, rc, sc, L, rl, tl, R, tr, sr, kc, overwrite):   # noqa: F811
         """Plain Python (NUMBA_DISABLE_JIT=1): the same sums, by NumPy."""
         rows, columns, _ = tile_shape_of(C.dtype)
         l_rows = np.minimum(np.arange(rl, rl + rows), L.shape[0] - 1)
-        C[rc:rc + rows, sc:sc + columns] += (L[l_rows, tl:tl + kc]
-                                             @ R[tr:tr + kc, sr:sr + columns])
+        product = L[l_rows, tl:tl + kc] @ R[tr:tr + kc, sr:sr + columns]
+        if overwrite:
+            C[rc:rc + rows, sc:sc + columns] = product
+        else:
+            C[rc:rc + rows, sc:sc + columns] += product

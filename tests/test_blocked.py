@@ -79,7 +79,8 @@ def test_gemm_accumulates_and_reads_strided_views(dtype):
     Lt, R = rng.standard_normal((300, 70)).astype(dtype), rng.standard_normal((300, 150))[:, ::2]
     C0 = rng.standard_normal((70, 75)).astype(dtype)
     C = C0.copy()
-    gemm.gemm(C, Lt.T, R.astype(dtype), np.full(gemm.scratch_length(70, 300, 75), np.nan, dtype))
+    gemm.gemm(C, Lt.T, R.astype(dtype), np.full(gemm.scratch_length(70, 300, 75), np.nan, dtype),
+              False)
     assert_close(C, C0 + Lt.T.astype(np.float64) @ R, dtype)
 
 
@@ -92,8 +93,19 @@ def test_gemm_adds_into_C_of_any_order(order, dtype):
     C0 = rng.standard_normal((70, 300)).astype(dtype)
     C = {"C": C0.copy(), "F": np.asfortranarray(C0),
          "strided": np.repeat(C0, 2, axis=1)[:, ::2]}[order]
-    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, 300), np.nan, dtype))
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 40, 300), np.nan, dtype), False)
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gemm_overwrites_C_without_reading_it(order, dtype):
+    """With overwrite, C = L R: the NaN C held before is never read, in the tiles inside C,
+    at its edges and over several blocks of terms."""
+    rng = np.random.default_rng(9)
+    L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 300), (300, 75)])
+    C = np.full((70, 75), np.nan, dtype, order=order)
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 300, 75), np.nan, dtype), True)
+    assert_close(C, L.astype(np.float64) @ R, dtype)
 
 
 @pytest.mark.parametrize("columns", [gemm.NC, 4 * gemm.NC + 5])
@@ -104,7 +116,8 @@ def test_gemm_reads_whole_panels_of_R_in_place(columns, dtype):
     L, R = (rng.standard_normal(shape).astype(dtype) for shape in [(70, 300), (300, columns)])
     C0 = rng.standard_normal((70, columns)).astype(dtype)
     C, R_before = C0.copy(), R.copy()
-    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 300, columns), np.nan, dtype))
+    gemm.gemm(C, L, R, np.full(gemm.scratch_length(70, 300, columns), np.nan, dtype),
+              False)
     assert_close(C, C0 + L.astype(np.float64) @ R, dtype)
     np.testing.assert_array_equal(R, R_before)
 
@@ -122,7 +135,7 @@ def test_gemm_stays_inside_its_scratch(shape, dtype):
         length = gemm.scratch_length(n_r, n_t, n_s)
         room = np.full(length + 4096, 7.0, dtype)
         C = np.zeros((n_r, n_s), dtype)
-        gemm.gemm(C, L.astype(dtype), R.astype(dtype), room[:length])
+        gemm.gemm(C, L.astype(dtype), R.astype(dtype), room[:length], False)
         assert np.all(room[length:] == 7.0)
         assert_close(C, L @ R, dtype)
 
@@ -199,7 +212,7 @@ def test_threaded_gemm_leaves_the_callers_chunk_size():
     Z = np.zeros((n, m))
     numba.set_parallel_chunksize(5)
     try:
-        gemm.gemm(Z, W, A_prev, scratch_for(n, n_prev, m, np.float64))
+        gemm.gemm(Z, W, A_prev, scratch_for(n, n_prev, m, np.float64), False)
         assert numba.get_parallel_chunksize() == 5
     finally:
         numba.set_parallel_chunksize(0)
