@@ -134,9 +134,14 @@ def pack_rows(Ap, L, r, t0, kc, rows):
     transposed L (W^T), whose rows are not contiguous, copied so that the tile reads it
     from one run of memory instead of kc rows of W, as many cache lines."""
     last = L.shape[0] - 1
-    for u in range(kc):
-        for a in range(rows):
-            Ap[u * rows + a] = L[min(r + a, last), t0 + u]
+    if r + rows <= L.shape[0]:   # no row past the last: a copy LLVM can vectorise
+        for u in range(kc):
+            for a in range(rows):
+                Ap[u * rows + a] = L[r + a, t0 + u]
+    else:
+        for u in range(kc):
+            for a in range(rows):
+                Ap[u * rows + a] = L[min(r + a, last), t0 + u]
 
 
 @jit(fast=True)
@@ -152,8 +157,10 @@ def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack, overwrite):
     if pack:
         pack_panels(Bp, R, q0, q1, first)
     rows_contiguous = C.strides[1] == C.itemsize
-    l_in_place = L.strides[1] == L.itemsize
     s_end = min(q1 * columns, n_s)
+    # A transposed L is copied where its block serves several tiles along s; for one, the
+    # copy would read the same cache lines as the tile does.
+    l_in_place = L.strides[1] == L.itemsize or s_end - q0 * columns <= columns
     for s_block in range(q0 * columns, s_end, SC):
         for t0 in range(0, n_t, KC):
             kc = min(KC, n_t - t0)
@@ -211,19 +218,19 @@ def packed_gemm(C, L, R, Bp, tiles, first, packed, overwrite):
     rows, columns = tile_shape(C)
     panels = -(-C.shape[1] // columns)
     room = rows * (columns + KC)
+    threaded = n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK
     by_panels = not packed and panels > 1
     if not packed and not by_panels:
         pack_panels(Bp, R, 0, panels, 0)
     units = panels if by_panels else -(-n_r // rows)
-    per_group = max(1 if by_panels else 2, -(-units // GROUPS))
+    # On one thread, one group: each costs a call and the zeroing of its edge tile.
+    per_group = max(1 if by_panels else 2, -(-units // GROUPS)) if threaded else units
     groups = -(-units // per_group)
     if groups > tiles.shape[0] // room:   # fewer, larger groups where the scratch is short
         groups = tiles.shape[0] // room
         per_group = -(-units // groups)
         groups = -(-units // per_group)
-    for k in range(groups * room):
-        tiles[k] = 0
-    if n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK and groups > 1:
+    if threaded and groups > 1:
         previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
         for g in prange(groups):
             group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
@@ -241,6 +248,8 @@ def group(C, L, R, Bp, room, g, per_group, by_panels, first, overwrite):
     and block of L in ``room``."""
     rows, columns = tile_shape(C)
     n_r, panels = L.shape[0], -(-C.shape[1] // columns)
+    for k in range(rows * columns):   # the edge tile starts at zero (its block of L is copied)
+        room[k] = 0
     r0, r1, q0, q1 = 0, n_r, 0, panels
     if by_panels:
         q0, q1 = g * per_group, min(panels, (g + 1) * per_group)

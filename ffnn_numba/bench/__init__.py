@@ -19,7 +19,8 @@ that alternate between the things compared. ``command`` is all the command line 
 import contextlib
 import json
 
-from . import cold as bench_cold, epoch as bench_epoch, sweep as bench_sweep, peers
+from . import cold as bench_cold, epoch as bench_epoch, peers, products as bench_products, \
+    sweep as bench_sweep
 from .. import files
 from .machine import ceilings, environment, machine_gflops  # noqa: F401
 from .step import (DTYPES, LEARNING_RATE, SIZES, Step, agreement,  # noqa: F401
@@ -64,7 +65,7 @@ def _precision(names):
 
 
 def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, busy=None,
-        epoch=False, sweep=(), cold=False, startup=False, log=print):
+        epoch=False, sweep=(), cold=False, startup=False, products=False, log=print):
     """Measure everything asked for; returns the raw figures as a JSON-ready dict.
 
     ``sizes`` and ``dtypes``: names from ``SIZES`` and ``DTYPES``; ``backends``: names from
@@ -73,7 +74,8 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, b
     levels of load (e.g. (0, 1, 2)); ``epoch``: the epoch benchmark (its synthetic cases are
     the sizes among tiny, small, medium, plus the two digits cases); ``sweep``: kinds from
     ``SWEEPS``; ``cold`` (or its old name ``startup``): cold and warm start, in the first
-    dtype.
+    dtype; ``products``: the three products of a layer alone against NumPy's BLAS
+    (``products.CASES``).
     """
     names, skipped = choose(backends)
     step_names = [name for name in names if name in STEP_BACKENDS]
@@ -88,6 +90,8 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, b
                         f"{row['seconds'] * 1e6:12.1f} us")
                 results["public"].append({"size": size, "dtype": dtype_name,
                                           **public_calls(size, dtype_name, min_time)})
+        if products:
+            results["products"] = bench_products.run(dtypes, min_time, log)
         if epoch:
             results["epochs"] = bench_epoch.run(_epoch_cases(sizes, results), dtypes,
                                                 names, min_time, log)
@@ -128,7 +132,7 @@ def save_json(results, path):
 
 def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.0, threads=None,
             busy=None, epoch=False, sweep=(), cold=False, json_path=None, markdown_path=None,
-            plot_path=None, argv=(), out=print):
+            plot_path=None, argv=(), products=False, out=print):
     """Everything ``ffnn-numba bench`` does: measure (``run``), print the report, save it as
     JSON, Markdown and a plot where asked. Returns the exit status: 1 when a first-update
     check failed (a real disagreement), 0 otherwise."""
@@ -138,7 +142,8 @@ def command(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=1.
         set_num_threads(threads)
     out("ffnn-numba bench: the loops backend side by side with numpy and the installed peers, "
         "each checked on its first update before it is timed")
-    results = run(sizes, dtypes, backends, min_time, busy, epoch, sweep, cold, log=out)
+    results = run(sizes, dtypes, backends, min_time, busy, epoch, sweep, cold,
+                  products=products, log=out)
     results["command"] = " ".join(["ffnn-numba", "bench", *argv])
     text = report.markdown(results)
     out("")

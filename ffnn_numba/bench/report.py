@@ -3,7 +3,7 @@
 Every figure comes from one ``ffnn-numba bench`` run (``bench.run``); this module only turns
 them into text. The targets, each listed once, are in ``report_targets``.
 """
-from . import report_targets
+from . import products, report_targets
 from .machine import CEILING_N
 from .busy import MIN_BLOCKS, ROUNDS
 
@@ -207,6 +207,9 @@ def markdown(results):
                   "into the network's buffer; `net.gradients(X, Y)` against that and "
                   "`backward_propagation` (the public call also copies the results out).", "",
                   public_table(results)]
+    if results.get("products"):
+        lines += ["", "## The products of one layer", "", products.TEXT, "",
+                  products.table(results["products"])]
     if results.get("epochs"):
         lines += ["", "## One training epoch", "", EPOCH_TEXT, "", epoch_table(results)]
     for sweep in results.get("sweeps", {}).values():

@@ -24,6 +24,12 @@ PUBLIC = 1.5
 # (peer, epoch case): speed-up of the loops fit epoch over the peer's epoch (issue 12).
 EPOCH = {**{("jax", case): 1.0 for case in ("tiny", "small", "medium")},
          ("sklearn", "digits-32"): 20.0, ("sklearn", "digits-200"): 5.0}
+EPOCH_SOURCES = {"jax": "issues 12, 28", "sklearn": "issue 12"}
+# The products of one layer (``products``, issue 28): the large layer's at least this share
+# of NumPy's BLAS throughput, both dtypes; the digits layers' at least this many GFLOP/s in
+# float64.
+PRODUCTS_SHARE = 0.85
+PRODUCTS_DIGITS_GFLOPS = 40.0
 
 
 def _row(goal, case, target, measured, source, at_most=False, upper=None):
@@ -80,7 +86,20 @@ def epoch_rows(results):
                 name = "JAX lax.scan" if peer == "jax" else "scikit-learn partial_fit"
                 rows.append(_row(f"epoch: loops fit ≥ {target:g}x {name}",
                                  f"{case} {dtype} {optimizer}", target, peer_seconds / loops,
-                                 "issue 12"))
+                                 EPOCH_SOURCES[peer]))
+    return rows
+
+
+def products_rows(results):
+    rows = []
+    for r in results.get("products", []):
+        case = f"{r['case']}, {r['equation']}, {r['dtype']}"
+        if r["case"].startswith("large"):
+            rows.append(_row(f"product: loops ≥ {PRODUCTS_SHARE:g}x NumPy's BLAS", case,
+                             PRODUCTS_SHARE, r["share"], "issue 28"))
+        elif r["dtype"] == "float64":
+            rows.append(_row(f"product: loops ≥ {PRODUCTS_DIGITS_GFLOPS:g} GFLOP/s", case,
+                             PRODUCTS_DIGITS_GFLOPS, r["gflops"]["loops"], "issue 28"))
     return rows
 
 
@@ -119,14 +138,15 @@ def cold_rows(results):
 def rows(results):
     """Every target the run measured, once each, with "met" and "margin" (how far past, or
     short of, the target: measured/target, or target/measured for an upper bound)."""
-    return (step_rows(results) + public_rows(results) + epoch_rows(results)
-            + busy_rows(results) + cold_rows(results))
+    return (step_rows(results) + public_rows(results) + products_rows(results)
+            + epoch_rows(results) + busy_rows(results) + cold_rows(results))
 
 
 def table(results):
     lines = ["| target | case | measured | met | margin | source |", "|---|---|---:|---|---:|---|"]
     for r in rows(results):
-        unit = " s" if r["goal"].endswith(" s") else "x"
+        unit = " s" if r["goal"].endswith(" s") else \
+            " GFLOP/s" if r["goal"].endswith("GFLOP/s") else "x"
         verdict = "yes" if r["met"] else "tie" if r["tie"] else "**NO**"
         lines.append(f"| {r['goal']} | {r['case']} | {r['measured']:.2f}{unit} | "
                      f"{verdict} | {r['margin']:.2f}x | {r['source']} |")

@@ -36,6 +36,9 @@ def add(commands):
                    help="also time the step over hidden widths 4..1024 (width) or batch sizes "
                         "1..2048 (batch) and report where the loops stop beating each peer; "
                         "repeat for both")
+    p.add_argument("--products", action="store_true",
+                   help="also time the three products of a layer (large, and the digits "
+                        "networks' first layers) alone against NumPy's BLAS")
     p.add_argument("--cold", action="store_true",
                    help="also time the first fit and gradients of a fresh process with an empty "
                         "kernel cache, then with a warm one")
@@ -53,4 +56,4 @@ def run(args):
                          min_time=args.min_time, threads=args.threads, busy=args.busy,
                          epoch=args.epoch, sweep=tuple(args.sweep or ()), cold=args.cold,
                          json_path=args.json, markdown_path=args.markdown, plot_path=args.plot,
-                         argv=args.argv or [])
+                         argv=args.argv or [], products=args.products)
