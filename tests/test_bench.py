@@ -155,9 +155,19 @@ def fake_results():
                "gflops": 1.0, "agreement": agree, "accuracy": 0.9}
               for case in ("tiny", "digits-32") for opt in ("sgd", "adam")
               for name, s in (("loops", 1.0), ("numpy", 2.0), ("jax", 0.5), ("sklearn", 10.0))]
+    products = [{"case": case, "shape": [2, 3, 4], "dtype": dtype, "equation": equation,
+                 "seconds": {"loops": 1e-3, "numpy": 1e-3}, "share": share,
+                 "gflops": {"loops": gflops, "numpy": 50.0}}
+                for case, share, gflops in (("large 1024 -> 1024, m = 256", 0.8, 80.0),
+                                            ("digits-32 64 -> 32, m = 32", 1.2, 45.0))
+                for dtype in ("float64", "float32")
+                for equation in ("Z = W A_prev + b", "dW = dZ A_prev^T")]
     return {"machine_gflops": {"float64": 50.0, "float32": 100.0}, "skipped": {}, "cases": cases,
             "public": [{"size": "tiny", "dtype": "float64", "forward": {"public": 2, "core": 1},
                         "gradients": {"public": 1, "core": 1}}], "epochs": epochs,
+            "epochs_busy": [dict(r, busy=1, seconds=2 * r["seconds"]) for r in epochs
+                            if r["case"] == "tiny" and r["implementation"] != "sklearn"],
+            "products": products,
             "busy": [{"busy": 1, "size": "tiny", "dtype": "float64", "loops": 1.0,
                       "loops_1_thread": 1.5, "numpy": 0.5, "vs_numpy": (0.5, 0.4, 0.6),
                       "vs_1_thread": (1.5, 1.4, 1.6)}],
@@ -192,10 +202,23 @@ def test_every_target_is_listed_once():
     assert cold["measured"] == 34 and cold["margin"] == pytest.approx(10 / 34)
     assert by_key[("warm start: first fit + gradients ≤ 0.5 s",
                    "784-128-64-10, warm cache, float64")]["met"]
+    busy_epoch = by_key[("epoch: loops fit ≥ 1x JAX lax.scan", "tiny float64 sgd, 1 busy")]
+    assert busy_epoch["measured"] == pytest.approx(0.5) and busy_epoch["source"] == "issues 12, 28"
+    large = by_key[("product: loops ≥ 0.85x NumPy's BLAS",
+                    "large 1024 -> 1024, m = 256, dW = dZ A_prev^T, float32")]
+    assert large["measured"] == 0.8 and not large["met"]
+    digits = by_key[("product: loops ≥ 40 GFLOP/s",
+                     "digits-32 64 -> 32, m = 32, Z = W A_prev + b, float64")]
+    assert digits["met"] and digits["margin"] == pytest.approx(45 / 40)
+    assert not any(r["case"].startswith("digits") and r["case"].endswith("float32")
+                   for r in rows)                         # 40 GFLOP/s is a float64 target
     text = report.markdown(results)
     for heading in ("## Targets", "## One training step", "## Public calls",
-                    "## One training epoch", "## On a busy machine", "## Cold and warm start"):
+                    "## The products of one layer", "## One training epoch",
+                    "## One training epoch with 1 process(es) spinning", "## On a busy machine",
+                    "## Cold and warm start"):
         assert heading in text
+    assert "45.00 GFLOP/s" in text
 
 
 def test_missing_peers_are_skipped_with_their_reason(monkeypatch):
@@ -294,6 +317,24 @@ def test_bench_on_a_busy_machine(tmp_path):
     text = out_md.read_text()
     assert "## On a busy machine" in text and "busy machine: loops ≥ 1x numpy" in text
     assert set(spinning()) <= before                          # its own load was stopped
+
+
+def test_epochs_and_products_on_a_busy_machine(tmp_path, monkeypatch):
+    """--epoch --busy times the synthetic epochs again under load, against JAX where
+    installed; --products times the three products of each layer case against NumPy."""
+    from ffnn_numba.bench import products as bench_products
+    monkeypatch.setattr(bench_epoch, "CASES", {"tiny": bench_epoch.CASES["tiny"]})
+    monkeypatch.setattr(bench_products, "CASES", {"digits-32 64 -> 32, m = 32": (32, 64, 32)})
+    out_json = tmp_path / "r.json"
+    status = bench.command(["tiny"], ["float64"], ["loops", "numpy"], 0.01, busy=(0, 1),
+                           epoch=True, products=True, json_path=out_json, out=lambda *a: None)
+    assert status == 0
+    results = json.loads(out_json.read_text())
+    busy = results["epochs_busy"]
+    assert {(r["busy"], r["case"], r["implementation"]) for r in busy} == {
+        (1, "tiny", "loops"), (1, "tiny", "numpy")}
+    assert [r["equation"] for r in results["products"]] == list(bench_products.EQUATIONS)
+    assert all(r["gflops"]["loops"] > 0 and r["share"] > 0 for r in results["products"])
 
 
 def test_paired_ratios_compare_each_round_with_itself():

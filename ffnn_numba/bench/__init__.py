@@ -72,7 +72,8 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, b
     ``BACKENDS`` (default every installed one; those not installed are skipped, with the
     reason in ``results["skipped"]``); ``min_time``: seconds of timing per case; ``busy``:
     levels of load (e.g. (0, 1, 2)); ``epoch``: the epoch benchmark (its synthetic cases are
-    the sizes among tiny, small, medium, plus the two digits cases); ``sweep``: kinds from
+    the sizes among tiny, small, medium, plus the two digits cases; with ``busy``, the
+    synthetic ones again at each level above 0, against JAX); ``sweep``: kinds from
     ``SWEEPS``; ``cold`` (or its old name ``startup``): cold and warm start, in the first
     dtype; ``products``: the three products of a layer alone against NumPy's BLAS
     (``products.CASES``).
@@ -93,8 +94,11 @@ def run(sizes=tuple(SIZES), dtypes=tuple(DTYPES), backends=None, min_time=0.5, b
         if products:
             results["products"] = bench_products.run(dtypes, min_time, log)
         if epoch:
-            results["epochs"] = bench_epoch.run(_epoch_cases(sizes, results), dtypes,
-                                                names, min_time, log)
+            cases = _epoch_cases(sizes, results)
+            results["epochs"] = bench_epoch.run(cases, dtypes, names, min_time, log)
+            if busy and max(busy) > 0:
+                results["epochs_busy"] = bench_epoch.run_busy(cases, dtypes, names, busy,
+                                                              min_time, log)
         for kind in sweep:
             results.setdefault("sweeps", {})[kind] = bench_sweep.run(kind, dtypes, step_names,
                                                                      min_time, log=log)

@@ -186,3 +186,24 @@ def run(cases, dtypes, names, min_time, log=print):
     names = ["numpy"] + [n for n in names if n != "numpy"]
     return [row for name in cases for dtype_name in dtypes for optimizer_name in OPTIMIZERS
             for row in measure(name, dtype_name, optimizer_name, names, min_time, log)]
+
+
+# Implementations timed again on a busy machine: the loops fit against JAX's compiled epoch
+# (the target of issue 28) and numpy (the first-update check's reference).
+BUSY_IMPLEMENTATIONS = ("numpy", "loops", "jax")
+
+
+def run_busy(cases, dtypes, names, levels, min_time, log=print):
+    """The synthetic cases among ``cases`` again at each level of load in ``levels`` above 0,
+    with that many processes spinning on the cores (``busy.BusyCores``) while they are
+    checked and timed; rows as ``run``'s, with "busy"."""
+    from .busy import BusyCores
+    names = [n for n in BUSY_IMPLEMENTATIONS if n == "numpy" or n in names]
+    synthetic = [name for name in cases if CASES[name][2] == "synthetic"]
+    rows = []
+    for level in (level for level in levels if level > 0):
+        log(f"the synthetic epochs with {level} process(es) spinning on the cores:")
+        with BusyCores(level):
+            rows += [dict(row, busy=level) for row in run(synthetic, dtypes, names, min_time,
+                                                          log)]
+    return rows

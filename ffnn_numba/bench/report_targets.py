@@ -74,19 +74,21 @@ def public_rows(results):
 
 
 def epoch_rows(results):
-    seconds = {(r["case"], r["dtype"], r["optimizer"], r["implementation"]): r["seconds"]
-               for r in results.get("epochs", [])}
     rows = []
-    for (case, dtype, optimizer, implementation), loops in seconds.items():
-        if implementation != "loops":
-            continue
-        for (peer, target_case), target in EPOCH.items():
-            peer_seconds = seconds.get((case, dtype, optimizer, peer))
-            if target_case == case and peer_seconds is not None:
-                name = "JAX lax.scan" if peer == "jax" else "scikit-learn partial_fit"
-                rows.append(_row(f"epoch: loops fit ≥ {target:g}x {name}",
-                                 f"{case} {dtype} {optimizer}", target, peer_seconds / loops,
-                                 EPOCH_SOURCES[peer]))
+    for key in ("epochs", "epochs_busy"):
+        seconds = {(r["case"], r["dtype"], r["optimizer"], r["implementation"],
+                    r.get("busy", 0)): r["seconds"] for r in results.get(key, [])}
+        for (case, dtype, optimizer, implementation, busy), loops in seconds.items():
+            if implementation != "loops":
+                continue
+            for (peer, target_case), target in EPOCH.items():
+                peer_seconds = seconds.get((case, dtype, optimizer, peer, busy))
+                if target_case == case and peer_seconds is not None:
+                    name = "JAX lax.scan" if peer == "jax" else "scikit-learn partial_fit"
+                    where = f", {busy} busy" if busy else ""
+                    rows.append(_row(f"epoch: loops fit ≥ {target:g}x {name}",
+                                     f"{case} {dtype} {optimizer}{where}", target,
+                                     peer_seconds / loops, EPOCH_SOURCES[peer]))
     return rows
 
 
