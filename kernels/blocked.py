@@ -131,7 +131,7 @@ def linear_forward_blocked(Z, W, A_prev, b, scratch):
     for j in range(Z.shape[0]):
         for i in range(Z.shape[1]):
             Z[j, i] = b[j, 0]
-    gemm(Z, W, A_prev, scratch, False)
+    gemm(Z, W, A_prev, scratch, bool(False))
 
 
 @jit(inline=True)
@@ -143,7 +143,7 @@ def weight_gradient_blocked(dW, dZ, A_prev, scratch):
     add into a C whose rows are not contiguous: 0.96-1.10x at 784 -> 128 and 64 -> 128,
     0.5-0.8x elsewhere (1024 -> 1024, digits' 64 -> 64 at m = 32), measured both dtypes.
     """
-    gemm(dW, dZ, A_prev.T, scratch, True)
+    gemm(dW, dZ, A_prev.T, scratch, bool(True))   # bool(): one packed_gemm (see gemm)
 
 
 @jit(fast=True)
@@ -182,4 +182,4 @@ def weight_gradient_dots(dW, dZ, A_prev):
 @jit(inline=True)
 def prev_activation_gradient_blocked(dA_prev, W, dZ, scratch):
     """dJ/da_{k,i} = Σ_j w_{j,k} dJ/dz_{j,i}  (eq:da_prev_scalar). Overwrites dA_prev."""
-    gemm(dA_prev, W.T, dZ, scratch, True)
+    gemm(dA_prev, W.T, dZ, scratch, bool(True))

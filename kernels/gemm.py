@@ -187,28 +187,20 @@ def gemm(C, L, R, scratch, overwrite):
 
     C, L and R may be any strided views (W.T, A_prev.T, dW.T); ``scratch`` holds at least
     ``scratch_length(n_r, n_t, n_s)`` numbers: the packed panels of R, then the groups'
-    rooms. Inlined into each caller, which copies the narrower last panel of a C-ordered R
-    in its own layout (with vector loads) and passes the three arrays on strided
-    (``_views``), so that ``packed_gemm`` compiles once per dtype instead of once per
-    combination of layouts.
+    rooms. The three arrays go on strided (``_views``), so that ``packed_gemm`` compiles
+    once per dtype instead of once per combination of layouts; ``overwrite`` must not be a
+    literal (pass ``bool(True)``), or each value would compile a ``packed_gemm`` of its own.
     """
     n_t, n_s = R.shape
-    columns = tile_shape(R)[1]
-    panels = -(-n_s // columns)
     packed = n_t * -(-n_s // NC) * NC
-    in_place = R.strides[1] == R.itemsize   # rows contiguous: whole panels are read there
-    first = n_s // columns if in_place else 0
-    if in_place:
-        pack_panels(scratch[:packed], R, first, panels, first)
-    packed_gemm(strided(C), strided(L), strided(R), scratch[:packed], scratch[packed:], first,
-                in_place, overwrite)
+    packed_gemm(strided(C), strided(L), strided(R), scratch[:packed], scratch[packed:],
+                overwrite)
 
 
 @jit(fast=True, parallel=True)
-def packed_gemm(C, L, R, Bp, tiles, first, packed, overwrite):
-    """C (+)= L R (``gemm``), where R's panels from ``first`` on are in Bp (``pack_panels``): packed
-    already, or (not ``packed``, ``first`` = 0) packed here; ``tiles`` holds a room per
-    group: its edge tile, then a tile's block of L.
+def packed_gemm(C, L, R, Bp, tiles, overwrite):
+    """C (+)= L R (``gemm``); Bp holds R's packed panels (``pack_panels``), ``tiles`` a room
+    per group: its edge tile, then a tile's block of L.
 
     R read in place: the groups are rows of C. R packed whole (a transposed view, A_prev^T
     in dW): the groups are panels, each packed by the thread that computes it, so that the
@@ -219,9 +211,11 @@ def packed_gemm(C, L, R, Bp, tiles, first, packed, overwrite):
     panels = -(-C.shape[1] // columns)
     room = rows * (columns + KC)
     threaded = n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK
-    by_panels = not packed and panels > 1
-    if not packed and not by_panels:
-        pack_panels(Bp, R, 0, panels, 0)
+    in_place = R.strides[1] == R.itemsize   # rows contiguous: whole panels are read there
+    first = C.shape[1] // columns if in_place else 0
+    by_panels = not in_place and panels > 1
+    if not by_panels:   # the panels not read in place, before the groups start
+        pack_panels(Bp, R, first, panels, first)
     units = panels if by_panels else -(-n_r // rows)
     # On one thread, one group: each costs a call and the zeroing of its edge tile.
     per_group = max(1 if by_panels else 2, -(-units // GROUPS)) if threaded else units
