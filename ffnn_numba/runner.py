@@ -76,6 +76,8 @@ class Runner:
 
     def workspace(self, m):
         if self.workspace_cache is None or self.workspace_cache.capacity < m:
+            if m >= self.threads_from:   # products large enough for threads: compile them
+                kernels.gemm.use_threads(self.dtype)
             self.workspace_cache = Workspace(self.layers, m, self.dtype)
             self.blocks = {}   # views of the old one (batch)
         return self.workspace_cache

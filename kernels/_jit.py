@@ -208,6 +208,10 @@ class _Cache(FunctionCache):
             return None  # Numba compiles, then saves a fresh entry
         if compiled is not None:
             _linking.provides(compiled.library, compiled.fndesc)
+            # Numba runs a loaded entry's reload_init but does not keep it on its library, so
+            # a function compiled later that links this one (a parallel loop's body links the
+            # kernels it calls) would be saved without the Dependency entries it needs.
+            compiled.library._reload_init.update(compiled.reload_init or ())
         return compiled
 
     def save_overload(self, sig, data):

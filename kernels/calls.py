@@ -43,6 +43,10 @@ def _call(context, builder, signature, args, returns):
         context.call_conv.return_user_exc(builder, ValueError, (
             "this problem has no kernel table: the loops engine takes the problem of "
             "Network.engine_arguments on the loops backend",))
+    return _call_pointer(context, builder, signature, args, returns)
+
+
+def _call_pointer(context, builder, signature, args, returns):
     arguments = signature.args[1]
     values = [builder.extract_value(args[1], k) for k in range(len(arguments.types))]
     function = ir.FunctionType(context.get_value_type(returns),
@@ -72,7 +76,18 @@ def call_for_value(typingctx, address, arguments):
     return types.float64(address, arguments), codegen
 
 
-def _address(kernel, *argtypes):
+@intrinsic
+def call_compiled(typingctx, address, arguments):
+    """kernel(*arguments) for the C-callable wrapper at ``address`` (non-zero) of a kernel
+    compiled for exactly these argument types, of any layout: the caller guarantees both
+    (``gemm.use_threads``)."""
+    def codegen(context, builder, signature, args):
+        _call_pointer(context, builder, signature, args, types.none)
+        return context.get_dummy_value()
+    return types.none(address, arguments), codegen
+
+
+def address_of(kernel, *argtypes):
     """The C-callable address of ``kernel`` compiled for ``argtypes``."""
     if config.DISABLE_JIT:
         return kernel
@@ -91,20 +106,20 @@ def table(layers, cost_code, fused, optimizer_code, dtype):
     L = layers.shape[0] - 1
     for l in range(1, L + 1):
         forward, backward = ACTIVATION_FUNCTIONS[registry.ACTIVATION_NAMES[int(layers[l, ACT])]]
-        kernels[l, FORWARD] = _address(forward, matrix, matrix)
+        kernels[l, FORWARD] = address_of(forward, matrix, matrix)
         if l < L or not fused:   # a fused pair starts backward from dZ^[L] (output_delta)
-            kernels[l, BACKWARD] = _address(backward, matrix, matrix, matrix, matrix)
+            kernels[l, BACKWARD] = address_of(backward, matrix, matrix, matrix, matrix)
     cost, seed = COST_FUNCTIONS[registry.COST_NAMES[int(cost_code)]]
     if fused:
         from_logits = (softmax_cross_entropy_from_logits
                        if cost_code == registry.CATEGORICAL_CROSS_ENTROPY
                        else sigmoid_cross_entropy_from_logits)
-        kernels[0, COST] = _address(from_logits, matrix, matrix, matrix)
-        kernels[0, SEED] = _address(output_delta, matrix, matrix, matrix)
+        kernels[0, COST] = address_of(from_logits, matrix, matrix, matrix)
+        kernels[0, SEED] = address_of(output_delta, matrix, matrix, matrix)
     else:
-        kernels[0, COST] = _address(cost, matrix, matrix)
-        kernels[0, SEED] = _address(seed, matrix, matrix, matrix)
-    kernels[0, UPDATE] = _address(UPDATE_RULES[registry.OPTIMIZER_NAMES[int(optimizer_code)]],
+        kernels[0, COST] = address_of(cost, matrix, matrix)
+        kernels[0, SEED] = address_of(seed, matrix, matrix, matrix)
+    kernels[0, UPDATE] = address_of(UPDATE_RULES[registry.OPTIMIZER_NAMES[int(optimizer_code)]],
                                   vector, vector, matrix, settings)
     return kernels
 
@@ -128,3 +143,7 @@ if config.DISABLE_JIT:
     def call_for_value(kernel, arguments):   # noqa: F811
         """Plain Python (NUMBA_DISABLE_JIT=1): kernel(*arguments)."""
         return kernel(*arguments)
+
+    def call_compiled(kernel, arguments):   # noqa: F811
+        """Plain Python (NUMBA_DISABLE_JIT=1): never called (``gemm`` reads 0 addresses)."""
+        kernel(*arguments)

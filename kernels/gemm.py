@@ -21,20 +21,25 @@ held in vector registers while t runs over a block of KC terms, the vectors alon
   over it, and each tile's MR x KC numbers of L stay in L1 while it goes along s.
 - Threads: the tiles of C are independent and each output is summed by one tile in one
   order (t ascending), so C is bitwise the same for any thread count and any grouping.
-  Groups of tiles go to threads one task each (``_tasks.set_chunksize``), so that a thread
-  the scheduler takes off its core on a busy machine holds up one group, not half of them.
-  Below ``PARALLEL_MIN_WORK`` multiply-adds one thread is faster.
+  Groups of tiles go to threads one task each (``threaded_groups``), from
+  ``PARALLEL_MIN_WORK`` multiply-adds (below, one thread is faster), once ``use_threads``
+  has compiled that loop: until then, and with NUMBA_DISABLE_JIT, on one thread.
 
 The sums differ from the reference loops by rounding only (fused multiply-adds, and C's
 previous value added first or, at the edges, last).
 """
+import numpy as np
 from numba import prange
+from numba.core import config, types
+from numba.np.numpy_support import from_dtype
 
 from ffnn_numba import layout
 
+from ._cells import cell, cell_name, read_dtype_cell
 from ._jit import jit
 from ._tasks import set_chunksize
 from ._views import strided
+from .calls import address_of, call_compiled
 from .tiles import add_tile_product, tile_shape
 
 # Columns of the widest tile (NR divides it on every target): the unit in which
@@ -197,7 +202,7 @@ def gemm(C, L, R, scratch, overwrite):
                 overwrite)
 
 
-@jit(fast=True, parallel=True)
+@jit(fast=True)
 def packed_gemm(C, L, R, Bp, tiles, overwrite):
     """C (+)= L R (``gemm``); Bp holds R's packed panels (``pack_panels``), ``tiles`` a room
     per group: its edge tile, then a tile's block of L.
@@ -225,15 +230,52 @@ def packed_gemm(C, L, R, Bp, tiles, overwrite):
         per_group = -(-units // groups)
         groups = -(-units // per_group)
     if threaded and groups > 1:
-        previous = set_chunksize(1)  # one task per group: a stalled thread holds up one group
-        for g in prange(groups):
-            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
-                  overwrite)
-        set_chunksize(previous)
-    else:
-        for g in range(groups):
-            group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
-                  overwrite)
+        address = read_dtype_cell(THREADS, C)   # 0 until ``use_threads``
+        if address != 0:
+            call_compiled(address, (C, L, R, Bp, tiles, groups, per_group, by_panels, first,
+                                    overwrite))
+            return
+    for g in range(groups):
+        group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
+              overwrite)
+
+
+@jit(fast=True, parallel=True)
+def threaded_groups(C, L, R, Bp, tiles, groups, per_group, by_panels, first, overwrite):
+    """``packed_gemm``'s groups on threads, one task per group (``_tasks.set_chunksize``),
+    so that a thread the scheduler takes off its core on a busy machine holds up one
+    group. Called through its address (``use_threads``)."""
+    rows, columns = tile_shape(C)
+    room = rows * (columns + KC)
+    previous = set_chunksize(1)
+    for g in prange(groups):
+        group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
+              overwrite)
+    set_chunksize(previous)
+
+
+# The cell holding ``threaded_groups``' address, one per dtype (``_cells``), registered now:
+# machine code loaded from the cache refers to it without being typed again.
+THREADS = "ffnn_numba_threaded_groups"
+for _dtype in ("float64", "float32"):
+    cell(cell_name(THREADS, _dtype))
+
+
+def use_threads(dtype):
+    """Compile (or load from the cache) ``threaded_groups`` for ``dtype`` and let
+    ``packed_gemm`` call it, so that products from ``PARALLEL_MIN_WORK`` multiply-adds on
+    run on threads; until then they run on one thread, with the same results (every output
+    is summed by one tile in one order). Its parallel loop costs about 2 s of compiling,
+    which a network whose products never reach the threshold (the README's quickstart)
+    does not pay: ``Runner`` calls this for the first batch large enough."""
+    dtype = np.dtype(dtype)
+    threads = cell(cell_name(THREADS, dtype.name))
+    if threads.value == 0 and not config.DISABLE_JIT:
+        number = from_dtype(dtype)
+        matrix, vector = types.Array(number, 2, "A"), types.Array(number, 1, "C")
+        threads.value = address_of(threaded_groups, matrix, matrix, matrix, vector, vector,
+                                   types.int64, types.int64, types.boolean, types.int64,
+                                   types.boolean)
 
 
 @jit(inline=True)

@@ -186,6 +186,7 @@ def test_threads_do_not_change_results(shape):
     W, A_prev, _, dZ = operands(shape, np.float64, seed=1)
     n, n_prev, m = shape
     assert n * n_prev * m >= gemm.PARALLEL_MIN_WORK
+    gemm.use_threads(np.float64)
     results = []
     for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
         if threads > numba.config.NUMBA_NUM_THREADS:
@@ -204,12 +205,38 @@ def test_threads_do_not_change_results(shape):
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
+def test_threads_compile_only_for_a_batch_large_enough():
+    """The threaded loop of the products compiles (and its address fills the cell packed_gemm
+    reads) only once a network meets a batch whose products reach PARALLEL_MIN_WORK: the
+    quickstart network's fit and gradients never do."""
+    import subprocess
+    import sys
+    script = """
+import numpy as np, ffnn_numba as ff
+from ffnn_numba.kernels import gemm, _cells
+def ready():
+    return _cells.cell(_cells.cell_name(gemm.THREADS, "float64")).value != 0
+X, y = ff.datasets.make_spirals(n_per_class=50, seed=0)
+net = ff.Network([2, 64, 64, 3], ["relu", "relu", "softmax"], "categorical_cross_entropy", seed=0)
+net.fit(X, y, epochs=1, batch_size=32, verbose=False); net.gradients(X, y)
+print("quickstart", ready(), len(gemm.threaded_groups.overloads))
+big = ff.Network([784, 128, 10], ["relu", "softmax"], "categorical_cross_entropy", seed=0)
+big.gradients(np.zeros((784, 128)), np.zeros(128, int))
+print("big", ready())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "quickstart False 0" and out[1] == "big True"
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
 def test_threaded_gemm_leaves_the_callers_chunk_size():
     """gemm cuts its threaded loop into one task per row group and then restores the chunk
     size the calling thread had (Numba keeps it per thread)."""
     n, n_prev, m = 128, 2048, 128
     W, A_prev, _, _ = operands((n, n_prev, m), np.float64, seed=2)
     Z = np.zeros((n, m))
+    gemm.use_threads(np.float64)
     numba.set_parallel_chunksize(5)
     try:
         gemm.gemm(Z, W, A_prev, scratch_for(n, n_prev, m, np.float64), False)

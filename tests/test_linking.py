@@ -132,3 +132,27 @@ def test_a_users_cached_function_may_call_a_kernel_that_calls_others(tmp_path):
         assert done.returncode == 0, done.stderr
         hits.append(int(done.stdout.split()[-1]))
     assert hits == [0, 1]
+
+
+def test_a_function_compiled_against_loaded_kernels_is_saved_with_their_dependencies(tmp_path):
+    """The threaded loop of the products, compiled in a process that loaded the kernels it
+    calls from the cache (its parallel body links row_group, which calls pack_panels by
+    symbol), is saved with their Dependency entries: a third process that loads it first
+    thing loads pack_panels before it (Numba keeps a loaded entry's reload_init off its
+    library, so without ``_jit`` putting it back the third process died on a missing
+    symbol)."""
+    script = ("import sys, numpy as np\n"
+              "from ffnn_numba.kernels import gemm\n"
+              "if sys.argv[1] == 'threads': gemm.use_threads(np.float64)\n"
+              "rng = np.random.default_rng(0)\n"
+              "L, R = rng.standard_normal((256, 64)), rng.standard_normal((200, 64)).T\n"
+              "C = np.zeros((256, 200))\n"
+              "gemm.gemm(C, L, R, np.empty(gemm.scratch_length(256, 64, 200)), False)\n"
+              "assert np.allclose(C, L @ R, rtol=1e-12, atol=1e-12)\n"
+              "print('ok')\n")
+    env = dict(os.environ, FFNN_NUMBA_CACHE_DIR=str(tmp_path))
+    env.pop("FFNN_NUMBA_CACHE", None)
+    for mode in ("serial", "threads", "threads"):   # fill, compile against loaded, load
+        done = subprocess.run([sys.executable, "-c", script, mode], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
