@@ -22,13 +22,13 @@ from numba.core.errors import TypingError
 from numba.extending import intrinsic
 from numba.np.numpy_support import from_dtype
 
-from ffnn_numba import registry
+from ffnn_numba import layout, registry
 from ffnn_numba.layout import ACT, BACKWARD, COST, FORWARD, SEED, UPDATE
 
 from .activations import ACTIVATION_FUNCTIONS
 from .costs import COST_FUNCTIONS, output_delta, sigmoid_cross_entropy_from_logits, \
     softmax_cross_entropy_from_logits
-from .optimizers import UPDATE_RULES
+from .optimizers import THREADED_FROM, UPDATE_RULES, adam_update_threaded
 
 def _checked(arguments):
     for t in arguments.types:
@@ -119,8 +119,10 @@ def table(layers, cost_code, fused, optimizer_code, dtype):
     else:
         kernels[0, COST] = address_of(cost, matrix, matrix)
         kernels[0, SEED] = address_of(seed, matrix, matrix, matrix)
-    kernels[0, UPDATE] = address_of(UPDATE_RULES[registry.OPTIMIZER_NAMES[int(optimizer_code)]],
-                                  vector, vector, matrix, settings)
+    update = UPDATE_RULES[registry.OPTIMIZER_NAMES[int(optimizer_code)]]
+    if optimizer_code == registry.ADAM and layout.n_params(layers) >= THREADED_FROM:
+        update = adam_update_threaded
+    kernels[0, UPDATE] = address_of(update, vector, vector, matrix, settings)
     return kernels
 
 
@@ -133,6 +135,9 @@ def compile_every_kernel(dtype):
         for fused in (False, True):
             for optimizer in registry.OPTIMIZERS.values():
                 table(layers, cost.code, fused, optimizer, dtype)
+    number = from_dtype(np.dtype(dtype))
+    address_of(adam_update_threaded, types.Array(number, 1, "C"), types.Array(number, 1, "C"),
+               types.Array(number, 2, "C"), types.Array(types.float64, 1, "C"))
 
 
 if config.DISABLE_JIT:

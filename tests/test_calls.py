@@ -55,3 +55,38 @@ def test_the_problem_of_another_backend_is_refused_by_the_loops_engine():
     b, p = net.engine_arguments(3)
     with pytest.raises(ValueError, match="no kernel table"):
         kernels.forward_propagation(b, p, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_of_a_large_theta_runs_its_threaded_twin_with_the_same_numbers(dtype):
+    """From THREADED_FROM entries of θ the table holds adam_update_threaded, whose loop over
+    t is shared among threads: every entry is computed alone, so the numbers are the same."""
+    from ffnn_numba import layout, registry
+    from ffnn_numba.kernels import optimizers
+    n = optimizers.THREADED_FROM + 5
+    rng = np.random.default_rng(0)
+    theta, grad = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+    state = rng.random((2, n)).astype(dtype)
+    settings = np.zeros(registry.N_SETTINGS)
+    settings[[registry.LEARNING_RATE, registry.BETA_1, registry.BETA_2, registry.EPSILON]] = (
+        1e-3, 0.9, 0.999, 1e-8)
+    runs = []
+    for update in (optimizers.adam_update, optimizers.adam_update_threaded):
+        args = [theta.copy(), grad, state.copy(), settings.copy()]
+        for _ in range(3):
+            update(*args)
+        runs.append(args)
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+    if not numba.config.DISABLE_JIT:
+        small, large = (layout.make_layers(sizes, [0, 0]) for sizes in ([2, 8, 3], [784, 128, 10]))
+        assert layout.n_params(large) >= optimizers.THREADED_FROM > layout.n_params(small)
+        threaded = calls.table(large, registry.MEAN_SQUARED_ERROR, False, registry.ADAM,
+                               dtype)[0, layout.UPDATE]
+        serial = calls.table(small, registry.MEAN_SQUARED_ERROR, False, registry.ADAM,
+                             dtype)[0, layout.UPDATE]
+        number = numba.np.numpy_support.from_dtype(np.dtype(dtype))
+        vector, matrix = numba.types.Array(number, 1, "C"), numba.types.Array(number, 2, "C")
+        assert threaded == calls.address_of(optimizers.adam_update_threaded, vector, vector,
+                                            matrix, numba.types.Array(numba.types.float64, 1, "C"))
+        assert serial != threaded
