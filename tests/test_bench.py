@@ -165,7 +165,8 @@ def fake_results():
     return {"machine_gflops": {"float64": 50.0, "float32": 100.0}, "skipped": {}, "cases": cases,
             "public": [{"size": "tiny", "dtype": "float64", "forward": {"public": 2, "core": 1},
                         "gradients": {"public": 1, "core": 1}}], "epochs": epochs,
-            "epochs_busy": [dict(r, busy=1, seconds=2 * r["seconds"]) for r in epochs
+            "epochs_busy": [dict(r, busy=busy, seconds=2 * r["seconds"]) for r in epochs
+                            for busy in (1, 2)
                             if r["case"] == "tiny" and r["implementation"] != "sklearn"],
             "products": products,
             "busy": [{"busy": 1, "size": "tiny", "dtype": "float64", "loops": 1.0,
@@ -202,6 +203,7 @@ def test_every_target_is_listed_once():
     assert cold["measured"] == 34 and cold["margin"] == pytest.approx(10 / 34)
     assert by_key[("warm start: first fit + gradients ≤ 0.5 s",
                    "784-128-64-10, warm cache, float64")]["met"]
+    assert ("epoch: loops fit ≥ 1x JAX lax.scan", "tiny float64 sgd, 2 busy") not in by_key
     busy_epoch = by_key[("epoch: loops fit ≥ 1x JAX lax.scan", "tiny float64 sgd, 1 busy")]
     assert busy_epoch["measured"] == pytest.approx(0.5) and busy_epoch["source"] == "issues 12, 28"
     large = by_key[("product: loops ≥ 0.85x NumPy's BLAS",
@@ -215,7 +217,8 @@ def test_every_target_is_listed_once():
     text = report.markdown(results)
     for heading in ("## Targets", "## One training step", "## Public calls",
                     "## The products of one layer", "## One training epoch",
-                    "## One training epoch with 1 process(es) spinning", "## On a busy machine",
+                    "## One training epoch with 1 process(es) spinning",
+                    "## One training epoch with 2 process(es) spinning", "## On a busy machine",
                     "## Cold and warm start"):
         assert heading in text
     assert "45.00 GFLOP/s" in text
