@@ -10,9 +10,9 @@ held in vector registers while t runs over a block of KC terms, the vectors alon
   and padded with zeros to NR columns; a transposed view (A_prev^T) is copied whole into
   panels of NR columns, t-major (``pack_panels``).
 - Blocks of L: the tile broadcasts l_{r+a,t} for its MR rows a, term by term. A transposed
-  L (W^T in dA_prev) has no contiguous rows, so each tile's MR x KC block of it is first
-  copied term-major (``pack_rows``): read in place, every term is a cache line of its own,
-  read again for every tile along s.
+  L (W^T in dA_prev) has no contiguous rows, so where a tile's MR x KC block of it serves
+  several tiles along s it is first copied term-major (``pack_rows``): read in place, every
+  term is a cache line of its own, read again for every tile along s.
 - Edges: a tile that would reach past C's last row or column, or any tile of a C whose rows
   are not contiguous, is computed into a tile of scratch and added to C from there
   (``add_edge_tile``); rows of L past its last are read as its last.
@@ -48,7 +48,7 @@ NC = 32
 MC = 32     # ``scratch_length`` keeps MC (NC + KC) numbers per MC rows of C for the groups
 KC = 256    # terms per block of t
 SC = 256    # columns per block of s: KC x SC float64 numbers = 512 KiB, in L2
-GROUPS = 8  # at most this many tasks per product (at least two tiles each)
+GROUPS = 8  # at most this many tasks per product (two row tiles, or one panel, at least)
 # Multiply-adds from which a product runs on threads, one task per group of tiles: every
 # blocked product of the medium size (1M-12.8M), where one thread cannot match NumPy's two
 # on an idle 2-core machine.
