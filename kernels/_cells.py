@@ -25,18 +25,6 @@ def cell(name):
 
 
 @intrinsic
-def read_cell(typingctx, name):
-    """The value of the cell ``name`` (a literal string) now."""
-    if not isinstance(name, types.StringLiteral):
-        raise TypingError("read_cell takes the cell's name as a literal string")
-    cell(name.literal_value)
-
-    def codegen(context, builder, signature, args):
-        return _load(builder, name.literal_value)
-    return types.int64(name), codegen
-
-
-@intrinsic
 def read_dtype_cell(typingctx, prefix, array):
     """The value of the cell ``prefix + "_" + dtype name`` of ``array`` (``cell_name``)."""
     if not (isinstance(prefix, types.StringLiteral) and isinstance(array, types.Array)):
@@ -63,11 +51,7 @@ def _load(builder, name):
 
 
 if config.DISABLE_JIT:
-    def read_cell(name):   # noqa: F811 - plain Python
-        """Plain Python (NUMBA_DISABLE_JIT=1): always 0, as nothing is compiled."""
-        return 0
-
-    def read_dtype_cell(prefix, array):   # noqa: F811
+    def read_dtype_cell(prefix, array):   # noqa: F811 - plain Python
         """Plain Python (NUMBA_DISABLE_JIT=1): always 0, as nothing is compiled."""
         return 0
 

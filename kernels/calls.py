@@ -11,9 +11,11 @@ other at compile time, so an address is always called with the argument types it
 compiled for.
 
 Table, (L + 1, 3) int64: row l = 1..L holds layer l's activation, FORWARD and BACKWARD
-(``activations.py`` signatures; no BACKWARD for the output layer of a fused pair); row 0 holds the COST (J from (A, Y), or from (Z, A, Y) for
-the fused pairs), the SEED (dJ/dA^[L] from (dA, A, Y), or dZ^[L] = (A - Y)/m for the fused
-pairs, ``output_delta``) and the UPDATE (``optimizers.py`` signature).
+(``activations.py`` signatures; no BACKWARD for the output layer of a fused pair); row 0
+holds the COST (J from (A, Y), or from (Z, A, Y) for the fused pairs), the SEED (dJ/dA^[L]
+from (dA, A, Y), or dZ^[L] = (A - Y)/m for the fused pairs, ``output_delta``) and the UPDATE
+(``optimizers.py`` signature; Adam's threaded twin from ``optimizers.THREADED_FROM`` entries
+of θ).
 """
 import numpy as np
 from llvmlite import ir
@@ -29,6 +31,7 @@ from .activations import ACTIVATION_FUNCTIONS
 from .costs import COST_FUNCTIONS, output_delta, sigmoid_cross_entropy_from_logits, \
     softmax_cross_entropy_from_logits
 from .optimizers import THREADED_FROM, UPDATE_RULES, adam_update_threaded
+
 
 def _checked(arguments):
     for t in arguments.types:

@@ -107,7 +107,7 @@ def pack_panels(Bp, R, q0, q1, first):
 @jit(fast=True, inline=True)
 def add_edge_tile(C, T, r, s, rows, columns, overwrite):
     """c_{r+a,s+s'} (+)= t_{a,s'} for a < rows, s' < columns (``overwrite``: =), along
-    whichever index of C is contiguous in memory; then T = 0."""
+    whichever index of C is contiguous in memory."""
     if C.strides[1] <= C.strides[0]:
         for a in range(rows):
             for k in range(columns):
@@ -116,19 +116,17 @@ def add_edge_tile(C, T, r, s, rows, columns, overwrite):
         for k in range(columns):
             for a in range(rows):
                 C[r + a, s + k] = T[a, k] if overwrite else C[r + a, s + k] + T[a, k]
-    for a in range(T.shape[0]):
-        for k in range(T.shape[1]):
-            T[a, k] = 0
 
 
 @jit(fast=True, inline=True)
 def tile(C, T, r, s, L, rl, tl, B, t, sb, kc, whole, overwrite):
     """Tile (r, s) of C (+)= Σ_{u<kc} l_{rl+a, tl+u} b_{t+u, sb+s'}: in place where ``whole``
-    (inside C, whose rows are contiguous), else through the edge tile T."""
+    (inside C, whose rows are contiguous), else through the edge tile T, which the product
+    overwrites whole."""
     if whole:
         add_tile_product(C, r, s, L, rl, tl, B, t, sb, kc, overwrite)
     else:
-        add_tile_product(T, 0, 0, L, rl, tl, B, t, sb, kc, False)
+        add_tile_product(T, 0, 0, L, rl, tl, B, t, sb, kc, True)
         add_edge_tile(C, T, r, s, min(T.shape[0], C.shape[0] - r),
                       min(T.shape[1], C.shape[1] - s), overwrite)
 
@@ -154,8 +152,8 @@ def row_group(C, L, R, Bp, T, Ap, r0, r1, q0, q1, first, pack, overwrite):
     """Rows r0..r1-1 and panels q0..q1-1 of C (+)= their products, tile by tile (with
     ``overwrite``, the first block of terms overwrites C). Panels
     q >= ``first`` of R are read from Bp (``pack_panels``; with ``pack``, this group's are
-    packed here first), the others where they lie. T: the group's edge tile (zero); Ap: room
-    for a tile's block of L (``pack_rows``)."""
+    packed here first), the others where they lie. T: the group's edge tile; Ap: room for a
+    tile's block of L (``pack_rows``)."""
     n_r, n_t = L.shape
     n_s = C.shape[1]
     rows, columns = tile_shape(C)
@@ -214,7 +212,7 @@ def packed_gemm(C, L, R, Bp, tiles, overwrite):
     n_r, n_t = L.shape
     rows, columns = tile_shape(C)
     panels = -(-C.shape[1] // columns)
-    room = rows * (columns + KC)
+    room = room_length(C)
     threaded = n_r * n_t * C.shape[1] >= PARALLEL_MIN_WORK
     in_place = R.strides[1] == R.itemsize   # rows contiguous: whole panels are read there
     first = C.shape[1] // columns if in_place else 0
@@ -222,7 +220,7 @@ def packed_gemm(C, L, R, Bp, tiles, overwrite):
     if not by_panels:   # the panels not read in place, before the groups start
         pack_panels(Bp, R, first, panels, first)
     units = panels if by_panels else -(-n_r // rows)
-    # On one thread, one group: each costs a call and the zeroing of its edge tile.
+    # On one thread, one group: each costs a call and the set-up of its loops.
     per_group = max(1 if by_panels else 2, -(-units // GROUPS)) if threaded else units
     groups = -(-units // per_group)
     if groups > tiles.shape[0] // room:   # fewer, larger groups where the scratch is short
@@ -245,8 +243,7 @@ def threaded_groups(C, L, R, Bp, tiles, groups, per_group, by_panels, first, ove
     """``packed_gemm``'s groups on threads, one task per group (``_tasks.set_chunksize``),
     so that a thread the scheduler takes off its core on a busy machine holds up one
     group. Called through its address (``use_threads``)."""
-    rows, columns = tile_shape(C)
-    room = rows * (columns + KC)
+    room = room_length(C)
     previous = set_chunksize(1)
     for g in prange(groups):
         group(C, L, R, Bp, tiles[g * room:(g + 1) * room], g, per_group, by_panels, first,
@@ -279,13 +276,19 @@ def use_threads(dtype):
 
 
 @jit(inline=True)
+def room_length(C):
+    """Numbers of scratch each group of tiles uses (``group``): its edge tile, MR x NR, and
+    a tile's block of L, MR x KC."""
+    rows, columns = tile_shape(C)
+    return rows * (columns + KC)
+
+
+@jit(inline=True)
 def group(C, L, R, Bp, room, g, per_group, by_panels, first, overwrite):
     """``row_group`` for group g: its panels (``by_panels``) or rows of C, with its edge tile
-    and block of L in ``room``."""
+    and block of L in ``room`` (``room_length``)."""
     rows, columns = tile_shape(C)
     n_r, panels = L.shape[0], -(-C.shape[1] // columns)
-    for k in range(rows * columns):   # the edge tile starts at zero (its block of L is copied)
-        room[k] = 0
     r0, r1, q0, q1 = 0, n_r, 0, panels
     if by_panels:
         q0, q1 = g * per_group, min(panels, (g + 1) * per_group)

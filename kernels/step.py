@@ -5,8 +5,8 @@ Every engine function takes ``b``, the network's ``layout.Buffers`` (θ, dJ/dθ,
 state, the node buffers Z, A, dZ, dA with one (n^[l], m) block per layer, the batch's
 targets, scratch), and ``p``, its ``layout.Problem`` (layer table, cost, fused flag, L2,
 update rule and its settings, the table of its kernels: ``calls``), then the few arguments
-of the call itself. Every function here only reads and writes these buffers, so a training step allocates nothing, and one
-compilation per dtype serves every architecture.
+of the call itself. Every function here only reads and writes these buffers, so a training
+step allocates nothing, and one compilation per dtype serves every architecture.
 The matrix equations use the blocked forms of ``blocked.py``; the tests hold them, and this
 whole module, to the reference loops of ``linear.py``.
 """
