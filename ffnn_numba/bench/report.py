@@ -64,14 +64,15 @@ def public_table(results):
     return "\n".join(lines)
 
 
-def epoch_table(results, key="epochs"):
-    ceiling = results["machine_gflops"]
+def epoch_table(rows, ceiling):
+    """One row per epoch case and implementation (``rows``: rows of ``epoch.run``), with
+    its share of the machine's matmul ``ceiling`` ({dtype: GFLOP/s})."""
     seconds = {(r["case"], r["dtype"], r["optimizer"], r["implementation"]): r["seconds"]
-               for r in results[key]}
+               for r in rows}
     lines = ["| case | dtype | optimizer | implementation | epoch | GFLOP/s | % of matmul ceiling "
              "| loops speed-up vs this | test accuracy | first update agrees with numpy |",
              "|---|---|---|---|---:|---:|---:|---:|---:|---|"]
-    for r in results[key]:
+    for r in rows:
         loops = seconds.get((r["case"], r["dtype"], r["optimizer"], "loops"))
         speedup = "" if loops is None or r["implementation"] == "loops" else \
             f"{r['seconds'] / loops:.2f}x"
@@ -211,15 +212,15 @@ def markdown(results):
         lines += ["", "## The products of one layer", "", products.TEXT, "",
                   products.table(results["products"])]
     if results.get("epochs"):
-        lines += ["", "## One training epoch", "", EPOCH_TEXT, "", epoch_table(results)]
+        lines += ["", "## One training epoch", "", EPOCH_TEXT, "", epoch_table(results["epochs"], results["machine_gflops"])]
     for level in sorted({r["busy"] for r in results.get("epochs_busy", [])}):
-        busy_results = dict(results, epochs_busy=[r for r in results["epochs_busy"]
-                                                  if r["busy"] == level])
+        rows = [r for r in results["epochs_busy"] if r["busy"] == level]
         lines += ["", f"## One training epoch with {level} process(es) spinning", "",
                   f"The synthetic epochs again, checked and timed the same way while {level} "
                   f"other process(es) spin on the cores (`--epoch --busy`): the loops fit "
                   f"on the threads the load leaves it (`ff.threads.thread_count`), JAX's and "
-                  f"NumPy's on their own.", "", epoch_table(busy_results, "epochs_busy")]
+                  f"NumPy's on their own.", "",
+                  epoch_table(rows, results["machine_gflops"])]
     for sweep in results.get("sweeps", {}).values():
         lines += ["", f"## Sweep: {sweep['x']} ({sweep['network']})", "",
                   "The training step at each point, timed and checked as above. *crossover*: "
