@@ -266,6 +266,9 @@ def use_threads(dtype):
     which a network whose products never reach the threshold (the README's quickstart)
     does not pay: ``Runner`` calls this for the first batch large enough."""
     dtype = np.dtype(dtype)
+    if dtype.name not in ("float64", "float32"):
+        raise ValueError(f"use_threads takes float64 or float32, the dtypes the kernels are "
+                         f"compiled for; got {dtype.name}")
     threads = cell(cell_name(THREADS, dtype.name))
     if threads.value == 0 and not config.DISABLE_JIT:
         number = from_dtype(dtype)

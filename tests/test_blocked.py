@@ -229,6 +229,12 @@ print("big", ready())
     assert out[0] == "quickstart False 0" and out[1] == "big True"
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.complex128, "float16"])
+def test_use_threads_names_a_dtype_it_has_no_kernels_for(dtype):
+    with pytest.raises(ValueError, match="float64 or float32"):
+        gemm.use_threads(dtype)
+
+
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="threads exist only in compiled code")
 def test_threaded_gemm_leaves_the_callers_chunk_size():
     """gemm cuts its threaded loop into one task per row group and then restores the chunk
